@@ -1,0 +1,268 @@
+"""The pytest plugin: ``pytest --pdict-backend=module:Name`` runs the kit.
+
+Installed as a ``pytest11`` entry point, so it is active wherever the package
+is installed.  Without ``--pdict-backend`` it does nothing.  With it, and no
+test paths on the command line, the session collects the kit's own tests
+(the conformance suite, the stateful models and the ported CPython tests);
+with explicit paths, those paths run, with the kit's fixtures available.
+
+Fixtures for test authors:
+
+``harness``  a :class:`~pdict_conformance.harness.StoreHarness` for this test.
+``store``    a fresh, empty store.
+``caps``     the backend's :class:`~pdict_conformance.capabilities.Capabilities`.
+``pdict_spec``  the :class:`~pdict_conformance.spec.BackendSpec` in use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import services
+from .capabilities import Capabilities, CapabilityError
+from .gating import capability_deviation, named_deviation, unmet_requirement
+from .harness import StoreHarness
+from .loading import BackendLoadError, load_backend
+from .profiles import DEFAULT_PROFILE, PROFILES, load_profile, register_profiles
+from .report import TestRecord, build_certificate, classify, write_certificate
+from .spec import BackendSpec
+
+_STATE = pytest.StashKey["KitState"]()
+
+
+def kit_test_paths() -> list[Path]:
+    """The directories of the kit's own tests."""
+    import cpython_dict_tests
+
+    here = Path(__file__).resolve().parent
+    return [here / "suite", here / "models", Path(cpython_dict_tests.__file__).resolve().parent]
+
+
+class KitState:
+    """The session's backend, capabilities and test records; registered as a
+    plugin so that it receives the session's hooks."""
+
+    def __init__(self, target: str, spec: BackendSpec, caps: Capabilities, profile: str, seed: int):
+        self.target = target
+        self.spec = spec
+        self.caps = caps
+        self.profile = profile
+        self.seed = seed
+        self.records: dict[str, TestRecord] = {}
+
+    def pytest_report_header(self) -> list[str]:
+        return [
+            f"pdict backend: {self.spec.describe()} ({self.target})",
+            f"pdict hypothesis: profile={self.profile} seed={self.seed} "
+            f"(rerun with --pdict-profile={self.profile} --pdict-seed={self.seed})",
+        ]
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            self.records[item.nodeid] = TestRecord(
+                nodeid=item.nodeid, name=item.name, area=_area(item), provenance=_provenance(item)
+            )
+            _gate(self, item)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = self.records.get(report.nodeid)
+        if record is None:
+            return
+        record.duration += report.duration
+        settled = classify(report)
+        if settled is None:
+            return
+        if report.when == "teardown" and (settled[0] != "error" or record.outcome == "failed"):
+            return
+        record.outcome, record.detail = settled
+
+    def certificate(self) -> dict[str, Any]:
+        return build_certificate(
+            backend=self.spec.describe(),
+            target=self.target,
+            backend_distribution=self.spec.distribution,
+            capabilities=self.caps.as_json(),
+            deviations=dict(self.spec.deviations),
+            profile=self.profile,
+            seed=self.seed,
+            records=list(self.records.values()),
+        )
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        path = session.config.getoption("pdict_report")
+        if path:
+            write_certificate(Path(path), self.certificate())
+
+    def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
+        if not self.records:
+            return
+        cert = self.certificate()
+        s = cert["summary"]
+        tr = terminalreporter
+        tr.section("pdict conformance")
+        verdict = "CONFORMS" if cert["conforms"] else "DOES NOT CONFORM"
+        tr.write_line(
+            f"{self.spec.describe()}: {verdict}: {s['passed']} passed, {s['failed']} failed, "
+            f"{s['error']} errors, {s['deviation']} declared deviations, "
+            f"{s['not applicable']} not applicable"
+        )
+        tr.write_line(f"hypothesis profile={self.profile} seed={self.seed}")
+        for r in cert["tests"]:
+            if r["outcome"] in ("failed", "error"):
+                tr.write_line(f"  {r['outcome'].upper()}: {r['nodeid']}: {r['detail']}")
+        path = config.getoption("pdict_report")
+        if path:
+            tr.write_line(f"certificate: {path} and {Path(path).with_suffix('.md')}")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("pdict", "pdict conformance kit")
+    group.addoption(
+        "--pdict-backend", metavar="MODULE:NAME|NAME",
+        help="certify this backend: a mapping class, a BackendSpec, or a registered backend name",
+    )
+    group.addoption(
+        "--pdict-report", metavar="PATH",
+        help="write the JSON certificate to PATH and the Markdown one beside it (.md)",
+    )
+    group.addoption(
+        "--pdict-profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE,
+        help=f"hypothesis profile for the stateful models (default {DEFAULT_PROFILE})",
+    )
+    group.addoption("--pdict-seed", type=int, metavar="N", help="hypothesis seed (default: random, printed)")
+    services.add_options(group)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "pdict_requires(**caps): test applies only with these capabilities")
+    config.addinivalue_line("markers", "pdict_deviates(**caps): dict behaviour these capabilities declare absent")
+    config.addinivalue_line("markers", "cpython(test, version): the CPython test this one mirrors")
+    config.addinivalue_line("markers", "pdict_area(name): the area of the contract a test belongs to")
+    register_profiles()
+    target = config.getoption("pdict_backend")
+    if not target:
+        return
+    report = config.getoption("pdict_report")
+    if report and Path(report).suffix == ".md":
+        raise pytest.UsageError("--pdict-report names the JSON file; the Markdown one is written beside it")
+    try:
+        spec = load_backend(target)
+        caps = spec.declared_capabilities()
+    except (BackendLoadError, CapabilityError) as exc:
+        raise pytest.UsageError(f"--pdict-backend: {exc}") from None
+    try:
+        services.check_names(spec.services)
+    except ValueError as exc:
+        raise pytest.UsageError(f"--pdict-backend: {exc}") from None
+    profile = config.getoption("pdict_profile")
+    seed = config.getoption("pdict_seed")
+    if seed is None:
+        seed = random.SystemRandom().randrange(2**32)
+    load_profile(profile)
+    _force_hypothesis_seed(seed)
+    state = KitState(target, spec, caps, profile, seed)
+    config.stash[_STATE] = state
+    config.pluginmanager.register(state, "pdict-kit-state")
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args[:] = [str(p) for p in kit_test_paths()]
+
+
+def _force_hypothesis_seed(seed: int) -> None:
+    # The same switch hypothesis' own --hypothesis-seed uses.
+    from hypothesis import core
+
+    core.global_force_seed = seed
+
+
+def _state(config: pytest.Config) -> KitState | None:
+    return config.stash.get(_STATE, None)
+
+
+def _area(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("pdict_area")
+    if marker:
+        return marker.args[0]
+    area = getattr(getattr(item, "module", None), "AREA", None)
+    return area or item.path.stem.removeprefix("test_")
+
+
+def _provenance(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("cpython")
+    if marker is None:
+        return "pdict kit"
+    version = marker.kwargs.get("version", "3.13.0")
+    return f"CPython {version} " + ", ".join(marker.args)
+
+
+def _gate(state: KitState, item: pytest.Item) -> None:
+    """Mark ``item`` not applicable or a declared deviation, per the capabilities."""
+    wanted: dict[str, Any] = {}
+    for marker in reversed(list(item.iter_markers("pdict_requires"))):
+        wanted.update(marker.kwargs)
+    declared: dict[str, Any] = {}
+    for marker in item.iter_markers("pdict_deviates"):
+        declared.update(marker.kwargs)
+    name = getattr(item, "originalname", None) or item.name
+    try:
+        skip = unmet_requirement(state.caps, wanted)
+        deviation = capability_deviation(state.caps, declared) or named_deviation(
+            state.spec.deviations, item.nodeid, name
+        )
+    except CapabilityError as exc:
+        raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
+    if skip:
+        item.add_marker(pytest.mark.skip(reason=skip))
+    elif deviation:
+        item.add_marker(pytest.mark.xfail(strict=True, reason=deviation))
+
+
+# -- fixtures --------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def pdict_spec(request: pytest.FixtureRequest) -> Iterator[BackendSpec]:
+    """The started backend spec for this session (its services running)."""
+    state = _state(request.config)
+    if state is None:
+        pytest.fail("the pdict kit fixtures need --pdict-backend=MODULE:NAME", pytrace=False)
+    spec = state.spec
+    with contextlib.ExitStack() as stack:
+        try:
+            handles = stack.enter_context(services.start(spec.services, request.config))
+        except services.ServiceError as exc:
+            pytest.exit(f"pdict: {exc}", returncode=3)
+        try:
+            spec.start(handles)
+        except Exception as exc:
+            pytest.exit(f"pdict: {spec.describe()} failed to start: {type(exc).__name__}: {exc}", returncode=3)
+        stack.callback(spec.stop)
+        yield spec
+
+
+@pytest.fixture(scope="session")
+def caps(pdict_spec: BackendSpec, request: pytest.FixtureRequest) -> Capabilities:
+    """The backend's declared capabilities."""
+    state = _state(request.config)
+    assert state is not None
+    return state.caps
+
+
+@pytest.fixture
+def harness(pdict_spec: BackendSpec, caps: Capabilities, tmp_path: Path) -> Iterator[StoreHarness]:
+    """Opens stores for this test and cleans them all up afterwards."""
+    h = StoreHarness(pdict_spec, caps, tmp_path)
+    try:
+        yield h
+    finally:
+        h.cleanup()
+
+
+@pytest.fixture
+def store(harness: StoreHarness):
+    """A fresh, empty store."""
+    return harness.new()

@@ -1,0 +1,166 @@
+"""The certificate: every test's outcome, written as JSON and as Markdown.
+
+Outcomes:
+
+``passed``          the backend behaves as dict does here.
+``failed``          it does not, and nothing declared says so.
+``not applicable``  a declared capability rules the test out (skipped).
+``deviation``       a declared deviation, and the test failed as declared.
+``error``           a stale deviation (the test passed although declared to
+                    fail), or an error outside the test body (set-up, clean-up).
+
+A backend conforms when there is no ``failed`` and no ``error``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import platform
+import sys
+from collections import Counter
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+OUTCOMES = ("passed", "failed", "not applicable", "deviation", "error")
+
+
+@dataclasses.dataclass
+class TestRecord:
+    """One test's line in the certificate."""
+
+    nodeid: str
+    name: str
+    area: str
+    provenance: str
+    outcome: str = "error"
+    detail: str = ""
+    duration: float = 0.0
+
+
+def classify(report: pytest.TestReport) -> tuple[str, str] | None:
+    """The (outcome, detail) a phase report settles, or None if it settles nothing."""
+    if report.failed:
+        text = str(report.longrepr) if report.longrepr is not None else ""
+        if "[XPASS(strict)]" in text:
+            return "error", "stale deviation: declared to fail but passed (" + text.split("]", 1)[-1].strip() + ")"
+        if report.when != "call":
+            return "error", f"error in {report.when}: " + _last_line(text)
+        return "failed", _last_line(text)
+    if report.skipped:
+        if hasattr(report, "wasxfail"):
+            return "deviation", str(report.wasxfail)
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        return "not applicable", reason.removeprefix("Skipped: ")
+    if report.when == "call":
+        return "passed", ""
+    return None
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    for line in reversed(lines):
+        if line.startswith("E "):
+            return line[2:].strip()[:300]
+    return (lines[-1] if lines else "")[:300]
+
+
+def package_version(distribution: str | None) -> str | None:
+    """The installed version of ``distribution``, or None."""
+    if not distribution:
+        return None
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
+
+
+def build_certificate(
+    *,
+    backend: str,
+    target: str,
+    backend_distribution: str | None,
+    capabilities: dict[str, Any],
+    deviations: dict[str, str],
+    profile: str,
+    seed: int,
+    records: list[TestRecord],
+) -> dict[str, Any]:
+    """The certificate as a JSON-ready dict."""
+    counts = Counter(r.outcome for r in records)
+    summary = {outcome: counts.get(outcome, 0) for outcome in OUTCOMES}
+    summary["total"] = len(records)
+    return {
+        "backend": backend,
+        "target": target,
+        "conforms": summary["failed"] == 0 and summary["error"] == 0 and bool(records),
+        "versions": {
+            "pdict_conformance": package_version("pdict") or "unknown",
+            "python": platform.python_version(),
+            "implementation": sys.implementation.name,
+            "pytest": pytest.__version__,
+            "hypothesis": package_version("hypothesis"),
+            "backend_package": backend_distribution,
+            "backend_package_version": package_version(backend_distribution),
+        },
+        "capabilities": capabilities,
+        "declared_deviations": deviations,
+        "hypothesis": {"profile": profile, "seed": seed},
+        "summary": summary,
+        "tests": [dataclasses.asdict(r) for r in records],
+    }
+
+
+def render_markdown(cert: dict[str, Any]) -> str:
+    """The certificate as a Markdown page."""
+    s = cert["summary"]
+    verdict = "CONFORMS" if cert["conforms"] else "DOES NOT CONFORM"
+    out = [
+        f"# pdict conformance certificate: `{cert['backend']}`",
+        "",
+        f"Certified with `pytest --pdict-backend={cert['target']}`.",
+        "",
+        f"**{verdict}**: {s['passed']} passed, {s['failed']} failed, {s['error']} errors, "
+        f"{s['deviation']} declared deviations, {s['not applicable']} not applicable "
+        f"({s['total']} tests).",
+        "",
+        "## Versions",
+        "",
+    ]
+    out += [f"- {k}: {v}" for k, v in cert["versions"].items() if v is not None]
+    out += [
+        "",
+        f"Hypothesis profile `{cert['hypothesis']['profile']}`, seed `{cert['hypothesis']['seed']}` "
+        f"(reproduce with `--pdict-profile={cert['hypothesis']['profile']} --pdict-seed={cert['hypothesis']['seed']}`).",
+        "",
+        "## Declared capabilities",
+        "",
+        "| capability | value |",
+        "|---|---|",
+    ]
+    out += [f"| {k} | `{v}` |" for k, v in cert["capabilities"].items()]
+    if cert["declared_deviations"]:
+        out += ["", "## Declared deviations (by test name)", ""]
+        out += [f"- `{k}`: {v}" for k, v in cert["declared_deviations"].items()]
+    out += ["", "## Tests", "", "| test | area | outcome | provenance | detail |", "|---|---|---|---|---|"]
+    for t in cert["tests"]:
+        detail = t["detail"].replace("|", "\\|").replace("\n", " ")
+        out.append(f"| `{t['name']}` | {t['area']} | {t['outcome']} | {t['provenance']} | {detail} |")
+    return "\n".join(out) + "\n"
+
+
+def write_certificate(path: Path, cert: dict[str, Any]) -> Path:
+    """Write ``path`` (JSON) and the Markdown beside it; return the Markdown path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    md_path = path.with_suffix(".md")
+    tmp_json = path.with_name(path.name + ".tmp")
+    tmp_md = md_path.with_name(md_path.name + ".tmp")
+    tmp_json.write_text(json.dumps(cert, indent=2, default=str) + "\n", encoding="utf-8")
+    tmp_md.write_text(render_markdown(cert), encoding="utf-8")
+    tmp_json.replace(path)
+    tmp_md.replace(md_path)
+    return md_path
