@@ -65,7 +65,7 @@ case "$cluster_name$snitch$seeds$dc$rack" in
     *[\'\"\\\|]*) die "CASSANDRA_CLUSTER_NAME/ENDPOINT_SNITCH/SEEDS/DC/RACK must not contain quotes, backslashes or '|'" ;;
 esac
 
-mkdir -p "$CASSANDRA_CONF" "$CASSANDRA_DATA" || die "cannot create $CASSANDRA_CONF or $CASSANDRA_DATA"
+mkdir -p "$CASSANDRA_CONF/triggers" "$CASSANDRA_DATA" || die "cannot create $CASSANDRA_CONF or $CASSANDRA_DATA"
 [ -w "$CASSANDRA_DATA" ] || die "data directory $CASSANDRA_DATA is not writable by uid $(id -u)"
 
 sed -e "s|@CLUSTER_NAME@|$cluster_name|" \
@@ -102,12 +102,6 @@ if [ -n "${CASSANDRA_JMX_PORT:-}" ]; then
     jmx_opts=("-Dcassandra.jmx.local.port=$CASSANDRA_JMX_PORT" -Dcom.sun.management.jmxremote.authenticate=false)
 fi
 
-cds_opts=()
-if [ -f "$CASSANDRA_HOME/cassandra.jsa" ] && [ "${CASSANDRA_CDS:-1}" = 1 ]; then
-    # Class-data-sharing archive made at image build time (see Dockerfile).
-    cds_opts=("-XX:SharedArchiveFile=$CASSANDRA_HOME/cassandra.jsa" -Xshare:auto)
-fi
-
 # shellcheck disable=SC2206  # JVM_OPTS / JVM_EXTRA_OPTS are word-split on purpose, like cassandra-env.sh
 extra_opts=(${JVM_OPTS:-} ${JVM_EXTRA_OPTS:-})
 
@@ -116,7 +110,6 @@ export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-4}
 exec java \
     "${static_opts[@]}" \
     "${jit_opts[@]}" \
-    "${cds_opts[@]}" \
     "-Xms$heap" "-Xmx$heap" \
     "-javaagent:$jamm" \
     "-Dcassandra.config=file://$CASSANDRA_CONF/cassandra.yaml" \
@@ -124,7 +117,8 @@ exec java \
     "-Dlogback.configurationFile=file://$CASSANDRA_CONF/logback.xml" \
     "-Dcassandra.logdir=$CASSANDRA_DATA/logs" \
     "-Dcassandra.storagedir=$CASSANDRA_DATA" \
+    "-Dcassandra.triggers_dir=$CASSANDRA_CONF/triggers" \
     "${jmx_opts[@]}" \
     "${extra_opts[@]}" \
-    -cp "$CASSANDRA_CONF:$CASSANDRA_HOME/lib/*" \
+    -cp "$CASSANDRA_HOME/lib/*" \
     org.apache.cassandra.service.CassandraDaemon
