@@ -65,10 +65,15 @@ class KitState:
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
-            self.records[item.nodeid] = TestRecord(
+            _gate(self, item)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.records = {
+            item.nodeid: TestRecord(
                 nodeid=item.nodeid, name=item.name, area=_area(item), provenance=_provenance(item)
             )
-            _gate(self, item)
+            for item in session.items
+        }
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self.records.get(report.nodeid)

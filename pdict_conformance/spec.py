@@ -143,4 +143,8 @@ class MappingClassSpec(BackendSpec):
         return self.cls.fromkeys(keys, value)
 
     def declared_capabilities(self) -> Capabilities:
-        return Capabilities.validate({"persistent": False, "shared_handles": False})
+        declared: dict[str, Any] = {"persistent": False, "shared_handles": False}
+        if isinstance(self.cls, type) and issubclass(self.cls, dict) and self.cls.copy is dict.copy:
+            if self.cls is not dict:
+                declared["copy"] = "dict"  # dict.copy of a subclass returns a plain dict
+        return Capabilities.validate(declared)
