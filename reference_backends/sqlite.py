@@ -28,9 +28,10 @@ import re
 import sqlite3
 import threading
 import weakref
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping, ValuesView
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, ValuesView
 from typing import Any
 
+from .base import StoreBase, encoded_rows
 from .codec import decode_key, decode_value, encode_value, key_identity, lookup_identity
 
 __all__ = ["SqliteDict"]
@@ -51,7 +52,7 @@ class _Closed:
         raise ValueError(f"SqliteDict({self.path!r}) is closed")
 
 
-class SqliteDict(MutableMapping):
+class SqliteDict(StoreBase):
     """A mutable mapping stored in table ``table`` of the SQLite database ``path``.
 
     ``SqliteDict(path=":memory:", table="dict", isolation_level="DEFERRED", *args, **kwargs)``:
@@ -233,7 +234,7 @@ class SqliteDict(MutableMapping):
 
     def update(self, other: Any = (), /, **kwargs: Any) -> None:
         """As dict.update, in one transaction: on any error nothing is written."""
-        rows = list(_encoded_pairs(other, kwargs))
+        rows = list(encoded_rows(other, kwargs))
         if not rows:
             return
         with self._lock:
@@ -245,10 +246,6 @@ class SqliteDict(MutableMapping):
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-
-    def copy(self) -> dict[Any, Any]:
-        """A plain dict holding a snapshot of the store."""
-        return dict(self.items())
 
     @classmethod
     def fromkeys(cls, iterable: Iterable[Any], value: Any = None) -> "SqliteDict":
@@ -284,40 +281,6 @@ class SqliteDict(MutableMapping):
     def items(self) -> "SqliteItemsView":
         return SqliteItemsView(self)
 
-    # -- comparison and operators -------------------------------------------
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Mapping):
-            return NotImplemented
-        if len(self) != len(other):
-            return False
-        for key, value in self.items():
-            try:
-                if other[key] != value:
-                    return False
-            except KeyError:
-                return False
-        return True
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __or__(self, other: Any) -> dict[Any, Any]:
-        if not isinstance(other, Mapping):
-            return NotImplemented
-        result = self.copy()
-        result.update(other)
-        return result
-
-    def __ror__(self, other: Any) -> dict[Any, Any]:
-        if not isinstance(other, Mapping):
-            return NotImplemented
-        result = dict(other)
-        result.update(self.items())
-        return result
-
-    def __ior__(self, other: Any) -> "SqliteDict":
-        self.update(other)
-        return self
-
 
 class SqliteKeysView(KeysView):
     def __reversed__(self) -> Iterator[Any]:
@@ -342,28 +305,6 @@ class SqliteItemsView(ItemsView):
     def __reversed__(self) -> Iterator[tuple[Any, Any]]:
         for _, identity, spelling, value in self._mapping._pages(False, "key, spelling, value"):
             yield decode_key(identity, spelling), decode_value(value)
-
-
-def _encoded_pairs(other: Any, kwargs: Mapping[str, Any]) -> Iterator[tuple[str, str | None, str]]:
-    """``(identity, spelling, value)`` rows for dict.update's arguments, with dict's errors."""
-    if hasattr(other, "keys"):
-        for key in other.keys():
-            yield (*key_identity(key), encode_value(other[key]))
-    else:
-        for index, pair in enumerate(other):
-            try:
-                items = tuple(pair)
-            except TypeError:
-                raise TypeError(
-                    f"cannot convert dictionary update sequence element #{index} to a sequence"
-                ) from None
-            if len(items) != 2:
-                raise ValueError(
-                    f"dictionary update sequence element #{index} has length {len(items)}; 2 is required"
-                )
-            yield (*key_identity(items[0]), encode_value(items[1]))
-    for key, value in kwargs.items():
-        yield (*key_identity(key), encode_value(value))
 
 
 class _Statements:
