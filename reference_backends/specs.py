@@ -59,3 +59,62 @@ class SqliteMemorySpec(SqliteSpec):
         from reference_backends.sqlite import SqliteDict
 
         return SqliteDict(":memory:", "dict", "DEFERRED", *args, **kwargs)
+
+
+class CassandraSpec(BackendSpec):
+    """CassandraDict on the node the kit starts (or the cluster it is pointed at).
+
+    Stores live in keyspace ``pdict_kit``; tables are reused between tests
+    (emptied with TRUNCATE) because creating a table is a slow schema change.
+    """
+
+    name = "reference_backends.CassandraDict"
+    distribution = "pdict"
+    services = ("cassandra",)
+    keyspace = "pdict_kit"
+    capabilities = {
+        **JSON_STORE_CAPABILITIES,
+        "ordering": "none",
+        "popitem": "any",
+        "reversed": False,
+        "mutation_during_iteration": "tolerated",
+        "persistent": True,
+        "shared_handles": True,
+    }
+
+    def __init__(self) -> None:
+        self.service: Any = None
+        self.cluster: Any = None
+        self.session: Any = None
+        self._free: list[str] = []
+        self._made = 0
+
+    def start(self, services):
+        from cassandra.cluster import Cluster
+
+        self.service = services["cassandra"]
+        self.cluster = Cluster(list(self.service.contact_points), port=self.service.port)
+        self.session = self.cluster.connect()
+        self.session.default_timeout = 60
+
+    def stop(self) -> None:
+        if self.cluster is not None:
+            self.cluster.shutdown()
+
+    def new_location(self, scratch: Path) -> str:
+        if self._free:
+            return self._free.pop()
+        self._made += 1
+        return f"store_{self._made}"
+
+    def open(self, location: Any, *args: Any, **kwargs: Any):
+        from reference_backends.cassandra import CassandraDict
+
+        return CassandraDict(
+            self.service.contact_points, self.service.port, self.keyspace, location, *args,
+            session=self.session, **kwargs,
+        )
+
+    def destroy(self, location: Any) -> None:
+        self.session.execute(f'TRUNCATE "{self.keyspace}"."{location}"')
+        self._free.append(location)
