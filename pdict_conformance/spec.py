@@ -121,7 +121,12 @@ class BackendSpec:
 
 class MappingClassSpec(BackendSpec):
     """Judges a plain mapping class (``builtins:dict``, ``collections:OrderedDict``)
-    against full dict semantics: every store is ``cls(*args, **kwargs)``."""
+    against full dict semantics: every store is ``cls(*args, **kwargs)``.
+
+    Two capabilities are read off the class instead of assumed, since they are
+    presentation rather than semantics: ``dict_repr`` (OrderedDict's repr is
+    ``OrderedDict(...)``) and ``copy`` (``dict.copy`` of a dict subclass
+    returns a plain dict)."""
 
     def __init__(self, cls: type, target: str = ""):
         self.cls = cls
@@ -144,7 +149,17 @@ class MappingClassSpec(BackendSpec):
 
     def declared_capabilities(self) -> Capabilities:
         declared: dict[str, Any] = {"persistent": False, "shared_handles": False}
+        if not _has_dict_repr(self.cls):
+            declared["dict_repr"] = False  # presentation only: OrderedDict's repr differs
         if isinstance(self.cls, type) and issubclass(self.cls, dict) and self.cls.copy is dict.copy:
             if self.cls is not dict:
                 declared["copy"] = "dict"  # dict.copy of a subclass returns a plain dict
         return Capabilities.validate(declared)
+
+
+def _has_dict_repr(cls: Any) -> bool:
+    try:
+        sample = cls(a="1")
+        return repr(sample) == "{'a': '1'}" and repr(sample.keys()) == "dict_keys(['a'])"
+    except Exception:
+        return False

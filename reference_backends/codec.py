@@ -15,9 +15,12 @@ A key is stored twice over, as text:
 
 Accepted key types: ``str``, ``int``, ``float`` (not NaN), ``bool``, ``None``
 and tuples of these; the JSON arrays of tuple keys decode as tuples again.
-Any other hashable key is simply absent (``in`` is False, ``[]`` raises
-KeyError) and cannot be stored (TypeError); an unhashable key raises
-TypeError as in dict.
+Instances of subclasses of these types (``StrEnum`` and ``IntEnum`` members,
+named tuples) find the equal stored key, as in dict, but cannot be stored
+themselves (TypeError): they would come back as the plain base type.  Any
+other hashable key is simply absent (``in`` is False, ``[]`` raises KeyError)
+and cannot be stored (TypeError); an unhashable key raises TypeError as in
+dict.
 
 Values
 ------
@@ -96,7 +99,21 @@ def lookup_identity(key: Any) -> str | None:
         return _check_key_text(key, _normalise(key))
     except _Unsupported:
         hash(key)
-        return None
+        base = _as_base_type(key)
+        return None if base is None else lookup_identity(base)
+
+
+def _as_base_type(key: Any) -> Any:
+    """The plain str/int/float/tuple equal to an instance of a subclass, else None."""
+    if isinstance(key, str):
+        return str.__str__(key)
+    if isinstance(key, int) and not isinstance(key, bool):
+        return int.__index__(key)
+    if isinstance(key, float):
+        return float.__float__(key)
+    if isinstance(key, tuple) and type(key) is not tuple:
+        return tuple(key)
+    return None
 
 
 def _as_key(obj: Any) -> Any:
