@@ -122,6 +122,8 @@ def _as_key(obj: Any) -> Any:
 
 def decode_key(identity: str, spelling: str | None) -> Any:
     """The key object stored as ``(identity, spelling)``."""
+    if spelling is None and identity[:1] == '"' and "\\" not in identity:
+        return identity[1:-1]  # a str key without escapes: its JSON is the text in quotes
     return _as_key(_decode(spelling if spelling is not None else identity))
 
 
