@@ -113,18 +113,26 @@ class SqliteDict(StoreBase):
             if self.path != ":memory:" and not self.path.startswith("file::memory:"):
                 conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(f"BEGIN {self.isolation_level}")
-            try:
-                for statement in self._sql.schema:
-                    conn.execute(statement)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+            if not self._schema_exists(conn):
+                # IMMEDIATE: take the write lock first (waiting for it), so that
+                # processes creating the same store at once do not deadlock.
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in self._sql.schema:
+                        conn.execute(statement)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise sqlite3.DatabaseError(f"cannot use {self.path!r} as a SqliteDict store: {exc}") from None
         return conn
+
+    def _schema_exists(self, conn: sqlite3.Connection) -> bool:
+        names = self._sql.schema_objects
+        query = f"SELECT count(*) FROM sqlite_master WHERE name IN ({', '.join('?' * len(names))})"
+        return conn.execute(query, names).fetchone()[0] == len(names)
 
     def _after_fork(self) -> None:
         # The parent's connection must not be used in the child; leave it be.
@@ -323,6 +331,7 @@ class _Statements:
             f'CREATE TRIGGER IF NOT EXISTS "{table}__count_delete" AFTER DELETE ON {t} '
             f"BEGIN UPDATE {size} SET n = n - 1; END",
         )
+        self.schema_objects = (table, f"{table}__size", f"{table}__count_insert", f"{table}__count_delete")
         self.get = f"SELECT value FROM {t} WHERE key = ?"
         self.contains = f"SELECT 1 FROM {t} WHERE key = ?"
         self.upsert = (
