@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 
 PROFILES: dict[str, dict] = {
     "quick": {"max_examples": 15, "stateful_step_count": 15},
-    "ci": {"max_examples": 60, "stateful_step_count": 30},
+    "ci": {"max_examples": 100, "stateful_step_count": 40},
     "thorough": {"max_examples": 500, "stateful_step_count": 60},
 }
 DEFAULT_PROFILE = "ci"

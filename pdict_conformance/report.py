@@ -37,7 +37,7 @@ class TestRecord:
     area: str
     provenance: str
     outcome: str = "error"
-    detail: str = ""
+    detail: str = "did not run: the session stopped before this test"
     duration: float = 0.0
 
 
