@@ -961,7 +961,7 @@ def test_repr__failing_value_repr(harness):
 
 @pytest.mark.cpython("test_dict.DictTest.test_repr_deep", "mapping_tests.TestHashMappingProtocol.test_repr_deep")
 @REPR
-@pytest.mark.pdict_requires(value_types={"object"})
+@pytest.mark.pdict_requires(value_types={"object"}, values_are_copies=False)
 def test_repr_deep(harness):
     """repr of stores nested deeper than any recursion limit raises RecursionError."""
     # CPython nests get_c_recursion_limit() + 1 deep; three times the larger of

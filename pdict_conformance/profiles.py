@@ -8,10 +8,15 @@ No profile writes an example database: a run is reproduced by its seed.
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 PROFILES: dict[str, dict] = {
-    "quick": {"max_examples": 15, "stateful_step_count": 15},
+    # quick does not shrink: it answers "does it conform", fast, not "why not".
+    "quick": {
+        "max_examples": 15,
+        "stateful_step_count": 15,
+        "phases": (Phase.explicit, Phase.reuse, Phase.generate, Phase.target),
+    },
     "ci": {"max_examples": 100, "stateful_step_count": 40},
     "thorough": {"max_examples": 500, "stateful_step_count": 60},
 }

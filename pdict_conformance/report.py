@@ -48,8 +48,8 @@ def classify(report: pytest.TestReport) -> tuple[str, str] | None:
         if "[XPASS(strict)]" in text:
             return "error", "stale deviation: declared to fail but passed (" + text.split("]", 1)[-1].strip() + ")"
         if report.when != "call":
-            return "error", f"error in {report.when}: " + _last_line(text)
-        return "failed", _last_line(text)
+            return "error", f"error in {report.when}: " + _crash_message(report, text)
+        return "failed", _crash_message(report, text)
     if report.skipped:
         if hasattr(report, "wasxfail"):
             return "deviation", str(report.wasxfail)
@@ -61,9 +61,18 @@ def classify(report: pytest.TestReport) -> tuple[str, str] | None:
     return None
 
 
+def _crash_message(report: pytest.TestReport, text: str) -> str:
+    """The failure's own message (pytest's reprcrash), else the first ``E`` line."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = getattr(crash, "message", None)
+    if message:
+        return " ".join(message.split())[:400]
+    return _last_line(text)
+
+
 def _last_line(text: str) -> str:
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-    for line in reversed(lines):
+    for line in lines:
         if line.startswith("E "):
             return line[2:].strip()[:300]
     return (lines[-1] if lines else "")[:300]

@@ -44,7 +44,8 @@ class BackendSpec:
     ``deviations``
         Known differences from dict that no capability describes: test name (a
         function name such as ``test_repr``, or an ``fnmatch`` pattern over the
-        test's node id) -> the reason.  Those tests must fail: one that passes
+        test's stable id, e.g. ``cpython_dict_tests/test_dict.py::test_repr*``)
+        -> the reason.  Those tests must fail: one that passes
         is reported as a stale declaration, an error.
     ``services``
         Names of services the kit must start before any store is made (e.g.

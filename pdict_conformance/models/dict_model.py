@@ -25,6 +25,15 @@ from ..harness import StoreHarness
 _RAISED = object()
 
 
+class _Unequal:
+    """A value equal to nothing but itself."""
+
+    def __eq__(self, other: object) -> bool:
+        return other is self
+
+    __hash__ = object.__hash__
+
+
 class _Outcome:
     """What an operation returned, or which exception it raised."""
 
@@ -246,6 +255,7 @@ def dict_model_machine(harness: StoreHarness) -> type[RuleBasedStateMachine]:
             view = self.handle(h).items()
             if key in self.model:
                 assert (key, self.want(self.model[key])) in view, f"({key!r}, value) in items()"
+                assert (key, _Unequal()) not in view, f"({key!r}, another value) in items() is True"
             else:
                 assert (key, None) not in view, f"({key!r}, None) in items() for a missing key"
 
@@ -262,6 +272,9 @@ def dict_model_machine(harness: StoreHarness) -> type[RuleBasedStateMachine]:
             assert store == wanted, "store == dict with the same items must be True"
             assert not (store != wanted), "store != dict with the same items must be False"
             assert store != {**wanted, "pdict-absent-key": 0}, "store == dict with an extra key must be False"
+            for key in list(wanted)[:1]:
+                other = {**wanted, key: _Unequal()}
+                assert store != other, "store == dict with the same keys but another value must be False"
 
         @precondition(lambda self: self.caps.reversed and self.caps.ordering != "none")
         @rule(h=st.integers(0, 1))

@@ -33,9 +33,9 @@ def test_overwrite_keeps_place(store):
         store[k] = i
     store["b"] = "new"
     store.update({"m": "also new"})
-    store.setdefault("z", "ignored")
+    assert store.setdefault("z", "ignored") == 2
     assert list(store) == KEYS
-    assert store["b"] == "new"
+    assert store["b"] == "new" and store["z"] == 2
 
 
 @insertion
