@@ -1,7 +1,10 @@
 """What every reference backend shares on top of its own storage operations.
 
-``StoreBase`` gives dict's comparison, ``|``/``|=`` and ``copy`` in terms of
-``items()`` and ``update()``, so a backend writes only its storage code.
+``StoreBase`` implements dict's single-key methods (``[]``, ``get``, ``in``,
+``[]=``, ``del``, ``pop``, ``popitem``, ``setdefault``) with dict's errors, and
+its comparison, ``|``/``|=`` and ``copy``, on a few storage primitives that
+each backend writes: they take key identities and JSON texts (see
+:mod:`reference_backends.codec`), never Python objects.
 ``encoded_rows`` turns ``update()``'s arguments into encoded rows with dict's
 own errors, before anything is written.
 """
@@ -11,11 +14,103 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
-from .codec import encode_value, key_identity
+from .codec import decode_key, decode_value, encode_value, key_identity, lookup_identity
+
+_MISSING: Any = object()
+Text = str | bytes
 
 
 class StoreBase(MutableMapping):
-    """Comparison, operators and copy for a JSON store (a dict snapshot for copy and ``|``)."""
+    """dict's methods for a JSON store, on the backend's storage primitives.
+
+    ``copy()`` and ``|`` give plain dict snapshots.  Each primitive must be
+    atomic on its own; none is called with an identity the codec did not make.
+    """
+
+    # -- the storage primitives a backend implements ----------------------------
+    def _load(self, identity: str) -> Text | None:
+        """The value text stored under ``identity``, or None."""
+        raise NotImplementedError
+
+    def _has(self, identity: str) -> bool:
+        """Whether ``identity`` is stored."""
+        raise NotImplementedError
+
+    def _store(self, identity: str, spelling: str | None, text: str) -> None:
+        """Set the value; a new key takes ``spelling``, an existing one keeps its own."""
+        raise NotImplementedError
+
+    def _remove(self, identity: str) -> bool:
+        """Delete the key; whether it was there."""
+        raise NotImplementedError
+
+    def _take(self, identity: str) -> Text | None:
+        """Delete the key and return the value text it held, or None if absent."""
+        raise NotImplementedError
+
+    def _take_item(self) -> tuple[Text, Text | None, Text] | None:
+        """Delete popitem's item; ``(identity, spelling, text)``, or None if empty."""
+        raise NotImplementedError
+
+    def _store_absent(self, identity: str, spelling: str | None, text: str) -> Text:
+        """Store only if absent; the value text stored afterwards."""
+        raise NotImplementedError
+
+    # -- dict's single-key methods ------------------------------------------------
+    def __getitem__(self, key: Any) -> Any:
+        identity = lookup_identity(key)
+        text = None if identity is None else self._load(identity)
+        if text is None:
+            raise KeyError(key)
+        return decode_value(text)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        identity = lookup_identity(key)
+        text = None if identity is None else self._load(identity)
+        return default if text is None else decode_value(text)
+
+    def __contains__(self, key: Any) -> bool:
+        identity = lookup_identity(key)
+        return identity is not None and self._has(identity)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        identity, spelling = key_identity(key)
+        self._store(identity, spelling, encode_value(value))
+
+    def __delitem__(self, key: Any) -> None:
+        identity = lookup_identity(key)
+        if identity is None or not self._remove(identity):
+            raise KeyError(key)
+
+    def pop(self, key: Any, default: Any = _MISSING) -> Any:
+        identity = lookup_identity(key)
+        text = None if identity is None else self._take(identity)
+        if text is not None:
+            return decode_value(text)
+        if default is _MISSING:
+            raise KeyError(key)
+        return default
+
+    def popitem(self) -> tuple[Any, Any]:
+        found = self._take_item()
+        if found is None:
+            raise KeyError("popitem(): dictionary is empty")
+        identity, spelling, text = found
+        return decode_key(identity, spelling), decode_value(text)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        identity, spelling = key_identity(key)
+        try:
+            text = encode_value(default)
+        except TypeError:
+            # dict returns an existing value without looking at the default.
+            found = self.get(key, _MISSING)
+            if found is _MISSING:
+                raise
+            return found
+        return decode_value(self._store_absent(identity, spelling, text))
+
+    # -- comparison, copy and operators ---------------------------------------------
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Mapping):

@@ -43,7 +43,7 @@ from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, Va
 from typing import Any
 
 from .base import StoreBase, encoded_rows
-from .codec import decode_key, decode_value, encode_value, key_identity, lookup_identity
+from .codec import decode_key, decode_value
 
 try:
     from cassandra import ConsistencyLevel
@@ -58,7 +58,6 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 __all__ = ["CassandraDict"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,47}\Z")
-_MISSING: Any = object()
 _DEFAULT_REPLICATION = {"class": "SimpleStrategy", "replication_factor": 1}
 _LWT_RETRIES = 50
 
@@ -194,7 +193,7 @@ class CassandraDict(StoreBase):
             return p
 
         self._get = stmt(f"SELECT value FROM {t} WHERE key = ?")
-        self._has = stmt(f"SELECT key FROM {t} WHERE key = ?")
+        self._has_key = stmt(f"SELECT key FROM {t} WHERE key = ?")
         self._set = stmt(f"UPDATE {t} SET value = ? WHERE key = ?")
         self._insert_new = stmt(f"INSERT INTO {t} (key, spelling, value) VALUES (?, ?, ?) IF NOT EXISTS", lwt=True)
         self._delete = stmt(f"DELETE FROM {t} WHERE key = ? IF EXISTS", lwt=True)
@@ -248,86 +247,52 @@ class CassandraDict(StoreBase):
         state = "closed" if self._session is None else "open"
         return f"<CassandraDict {self.keyspace}.{self.table} {state}>"
 
-    # -- single keys -----------------------------------------------------------
-    def __getitem__(self, key: Any) -> Any:
-        identity = lookup_identity(key)
-        if identity is not None:
-            row = self._run(self._get, (identity,)).one()
-            if row is not None:
-                return decode_value(row.value)
-        raise KeyError(key)
+    # -- storage primitives (see StoreBase) --------------------------------------
+    def _load(self, identity: str) -> str | None:
+        row = self._run(self._get, (identity,)).one()
+        return None if row is None else row.value
 
-    def get(self, key: Any, default: Any = None) -> Any:
-        identity = lookup_identity(key)
-        if identity is not None:
-            row = self._run(self._get, (identity,)).one()
-            if row is not None:
-                return decode_value(row.value)
-        return default
+    def _has(self, identity: str) -> bool:
+        return self._run(self._has_key, (identity,)).one() is not None
 
-    def __contains__(self, key: Any) -> bool:
-        identity = lookup_identity(key)
-        return identity is not None and self._run(self._has, (identity,)).one() is not None
-
-    def _write(self, identity: str, spelling: str | None, text: str) -> None:
+    def _store(self, identity: str, spelling: str | None, text: str) -> None:
         if spelling is not None:
             # The first spelling must win: only a new row takes this one.
             if self._run(self._insert_new, (identity, spelling, text)).was_applied:
                 return
         self._run(self._set, (text, identity))
 
-    def __setitem__(self, key: Any, value: Any) -> None:
-        identity, spelling = key_identity(key)
-        self._write(identity, spelling, encode_value(value))
+    def _remove(self, identity: str) -> bool:
+        return self._run(self._delete, (identity,)).was_applied
 
-    def __delitem__(self, key: Any) -> None:
-        identity = lookup_identity(key)
-        if identity is None or not self._run(self._delete, (identity,)).was_applied:
-            raise KeyError(key)
-
-    def _take(self, identity: str, text: str) -> bool:
+    def _delete_if_holds(self, identity: str, text: str) -> bool:
         """Delete the row if it still holds ``text`` (LWT); whether it did."""
         return self._run(self._delete_if, (identity, text)).was_applied
 
-    def pop(self, key: Any, default: Any = _MISSING) -> Any:
-        identity = lookup_identity(key)
-        if identity is not None:
-            for _ in range(_LWT_RETRIES):
-                row = self._run(self._get, (identity,)).one()
-                if row is None:
-                    break
-                if self._take(identity, row.value):
-                    return decode_value(row.value)
-            else:
-                raise RuntimeError(f"pop({key!r}): the value kept changing under concurrent writers")
-        if default is _MISSING:
-            raise KeyError(key)
-        return default
+    def _take(self, identity: str) -> str | None:
+        for attempt in range(_LWT_RETRIES):
+            row = self._run(self._get, (identity,)).one()
+            if row is None:
+                return None
+            if self._delete_if_holds(identity, row.value):
+                return row.value
+            time.sleep(0.001 * attempt)
+        raise RuntimeError(f"pop: the value of {identity} kept changing under concurrent writers")
 
-    def popitem(self) -> tuple[Any, Any]:
-        """Remove and return an item: the first in token order."""
+    def _take_item(self) -> tuple[str, str | None, str] | None:
+        """The first row in token order."""
         for attempt in range(_LWT_RETRIES):
             row = self._run(self._first).one()
             if row is None:
-                raise KeyError("popitem(): dictionary is empty")
-            if self._take(row.key, row.value):
-                return decode_key(row.key, row.spelling), decode_value(row.value)
+                return None
+            if self._delete_if_holds(row.key, row.value):
+                return row.key, row.spelling, row.value
             time.sleep(0.001 * attempt)
         raise RuntimeError("popitem(): items kept changing under concurrent writers")
 
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        identity, spelling = key_identity(key)
-        try:
-            text = encode_value(default)
-        except TypeError:
-            found = self.get(key, _MISSING)
-            if found is _MISSING:
-                raise
-            return found
+    def _store_absent(self, identity: str, spelling: str | None, text: str) -> str:
         result = self._run(self._insert_new, (identity, spelling, text))
-        if result.was_applied:
-            return decode_value(text)
-        return decode_value(result.one().value)
+        return text if result.was_applied else result.one().value
 
     # -- whole table -------------------------------------------------------------
     def __len__(self) -> int:
@@ -342,7 +307,7 @@ class CassandraDict(StoreBase):
         so a value JSON cannot hold leaves the store unchanged."""
         rows = list(encoded_rows(other, kwargs))
         for identity, spelling, text in rows:
-            self._write(identity, spelling, text)
+            self._store(identity, spelling, text)
 
     # -- iteration ---------------------------------------------------------------
     def __iter__(self) -> Iterator[Any]:

@@ -76,11 +76,10 @@ except ImportError as _exc:  # pragma: no cover - depends on the machine
     ) from _exc
 
 from .base import StoreBase, encoded_rows
-from .codec import decode_key, decode_value, encode_value, key_identity, lookup_identity
+from .codec import decode_key, decode_value, lookup_identity
 
 __all__ = ["KyotoCabinetDict", "KyotoCabinetError", "FORMATS", "tree_order_key"]
 
-_MISSING: Any = object()
 _DB = _kc.DB
 _E = _kc.Error
 
@@ -859,73 +858,28 @@ class KyotoCabinetDict(StoreBase):
         state = "closed" if self._engine is None else "open"
         return f"<KyotoCabinetDict path={self.path!r} ({self.format.title}) {state}>"
 
-    # -- single keys -------------------------------------------------------
-    def __getitem__(self, key: Any) -> Any:
-        engine = self._live()
-        identity = lookup_identity(key)
-        if identity is not None:
-            value = engine.get(identity)
-            if value is not None:
-                return decode_value(value)
-        raise KeyError(key)
+    # -- storage primitives (see StoreBase) --------------------------------
+    def _load(self, identity: str) -> bytes | None:
+        return self._live().get(identity)
 
-    def get(self, key: Any, default: Any = None) -> Any:
-        engine = self._live()
-        identity = lookup_identity(key)
-        if identity is not None:
-            value = engine.get(identity)
-            if value is not None:
-                return decode_value(value)
-        return default
+    def _has(self, identity: str) -> bool:
+        return self._live().contains(identity)
 
-    def __contains__(self, key: Any) -> bool:
-        engine = self._live()
-        identity = lookup_identity(key)
-        return identity is not None and engine.contains(identity)
+    def _store(self, identity: str, spelling: str | None, text: str) -> None:
+        self._live().put(identity, spelling, text)
 
-    def __setitem__(self, key: Any, value: Any) -> None:
-        engine = self._live()
-        identity, spelling = key_identity(key)
-        engine.put(identity, spelling, encode_value(value))
+    def _remove(self, identity: str) -> bool:
+        return bool(self._live().delete(identity))
 
-    def __delitem__(self, key: Any) -> None:
-        engine = self._live()
-        identity = lookup_identity(key)
-        if identity is None or not engine.delete(identity):
-            raise KeyError(key)
+    def _take(self, identity: str) -> bytes | None:
+        return self._live().pop(identity)
 
-    def pop(self, key: Any, default: Any = _MISSING) -> Any:
-        engine = self._live()
-        identity = lookup_identity(key)
-        if identity is not None:
-            value = engine.pop(identity)
-            if value is not None:
-                return decode_value(value)
-        if default is _MISSING:
-            raise KeyError(key)
-        return default
+    def _take_item(self) -> tuple[bytes, bytes | None, bytes] | None:
+        """The last item in iteration order (B+ tree, ``.kcx``) or the first (hash databases)."""
+        return self._live().popitem()
 
-    def popitem(self) -> tuple[Any, Any]:
-        """Remove and return an item: the last in iteration order (B+ tree,
-        ``.kcx``) or the first (hash databases)."""
-        found = self._live().popitem()
-        if found is None:
-            raise KeyError("popitem(): dictionary is empty")
-        identity, spelling, value = found
-        return decode_key(identity, spelling), decode_value(value)
-
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        engine = self._live()
-        identity, spelling = key_identity(key)
-        try:
-            text = encode_value(default)
-        except TypeError:
-            # dict returns an existing value without looking at the default.
-            found = self.get(key, _MISSING)
-            if found is _MISSING:
-                raise
-            return found
-        return decode_value(engine.setdefault(identity, spelling, text))
+    def _store_absent(self, identity: str, spelling: str | None, text: str) -> bytes:
+        return self._live().setdefault(identity, spelling, text)
 
     # -- whole store -------------------------------------------------------
     def __len__(self) -> int:

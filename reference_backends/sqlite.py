@@ -32,13 +32,12 @@ from collections.abc import ItemsView, Iterable, Iterator, KeysView, ValuesView
 from typing import Any
 
 from .base import StoreBase, encoded_rows
-from .codec import decode_key, decode_value, encode_value, key_identity, lookup_identity
+from .codec import decode_key, decode_value
 
 __all__ = ["SqliteDict"]
 
 _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}\Z")
 _ISOLATION_LEVELS = ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")
-_MISSING: Any = object()
 _live: "weakref.WeakValueDictionary[int, SqliteDict]" = weakref.WeakValueDictionary()
 
 
@@ -158,78 +157,37 @@ class SqliteDict(StoreBase):
         state = "closed" if isinstance(self._conn, _Closed) else "open"
         return f"<SqliteDict path={self.path!r} table={self.table!r} {state}>"
 
-    # -- single keys -------------------------------------------------------
-    def __getitem__(self, key: Any) -> Any:
-        identity = lookup_identity(key)
-        if identity is not None:
-            with self._lock:
-                row = self._conn.execute(self._sql.get, (identity,)).fetchone()
-            if row is not None:
-                return decode_value(row[0])
-        raise KeyError(key)
+    # -- storage primitives (see StoreBase) --------------------------------
+    def _load(self, identity: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute(self._sql.get, (identity,)).fetchone()
+        return None if row is None else row[0]
 
-    def get(self, key: Any, default: Any = None) -> Any:
-        identity = lookup_identity(key)
-        if identity is not None:
-            with self._lock:
-                row = self._conn.execute(self._sql.get, (identity,)).fetchone()
-            if row is not None:
-                return decode_value(row[0])
-        return default
-
-    def __contains__(self, key: Any) -> bool:
-        identity = lookup_identity(key)
-        if identity is None:
-            return False
+    def _has(self, identity: str) -> bool:
         with self._lock:
             return self._conn.execute(self._sql.contains, (identity,)).fetchone() is not None
 
-    def __setitem__(self, key: Any, value: Any) -> None:
-        identity, spelling = key_identity(key)
-        text = encode_value(value)
+    def _store(self, identity: str, spelling: str | None, text: str) -> None:
         with self._lock:
             self._conn.execute(self._sql.upsert, (identity, spelling, text))
 
-    def __delitem__(self, key: Any) -> None:
-        identity = lookup_identity(key)
-        if identity is not None:
-            with self._lock:
-                if self._conn.execute(self._sql.delete, (identity,)).rowcount:
-                    return
-        raise KeyError(key)
-
-    def pop(self, key: Any, default: Any = _MISSING) -> Any:
-        identity = lookup_identity(key)
-        if identity is not None:
-            with self._lock:
-                row = self._conn.execute(self._sql.pop, (identity,)).fetchone()
-            if row is not None:
-                return decode_value(row[0])
-        if default is _MISSING:
-            raise KeyError(key)
-        return default
-
-    def popitem(self) -> tuple[Any, Any]:
-        """Remove and return the most recently inserted item (LIFO, as dict)."""
+    def _remove(self, identity: str) -> bool:
         with self._lock:
-            row = self._conn.execute(self._sql.popitem).fetchone()
-        if row is None:
-            raise KeyError("popitem(): dictionary is empty")
-        return decode_key(row[0], row[1]), decode_value(row[2])
+            return self._conn.execute(self._sql.delete, (identity,)).rowcount > 0
 
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        identity, spelling = key_identity(key)
-        try:
-            text = encode_value(default)
-        except TypeError:
-            # dict returns an existing value without looking at the default.
-            found = self.get(key, _MISSING)
-            if found is _MISSING:
-                raise
-            return found
+    def _take(self, identity: str) -> str | None:
         with self._lock:
-            row = self._conn.execute(self._sql.setdefault, (identity, spelling, text)).fetchone()
-        return decode_value(row[0])
+            row = self._conn.execute(self._sql.pop, (identity,)).fetchone()
+        return None if row is None else row[0]
+
+    def _take_item(self) -> tuple[str, str | None, str] | None:
+        """The most recently inserted item (LIFO, as dict)."""
+        with self._lock:
+            return self._conn.execute(self._sql.popitem).fetchone()
+
+    def _store_absent(self, identity: str, spelling: str | None, text: str) -> str:
+        with self._lock:
+            return self._conn.execute(self._sql.setdefault, (identity, spelling, text)).fetchone()[0]
 
     # -- whole store -------------------------------------------------------
     def __len__(self) -> int:
