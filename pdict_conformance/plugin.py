@@ -58,7 +58,8 @@ class KitState:
 
     def pytest_report_header(self) -> list[str]:
         return [
-            f"pdict backend: {self.spec.describe()} ({self.target})",
+            f"pdict backend: {self.spec.describe()}"
+            + ("" if self.spec.describe() == self.target else f" ({self.target})"),
             f"pdict hypothesis: profile={self.profile} seed={self.seed} "
             f"(rerun with --pdict-profile={self.profile} --pdict-seed={self.seed})",
         ]
