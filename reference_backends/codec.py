@@ -120,10 +120,15 @@ def _as_key(obj: Any) -> Any:
     return tuple(_as_key(item) for item in obj) if type(obj) is list else obj
 
 
-def decode_key(identity: str, spelling: str | None) -> Any:
-    """The key object stored as ``(identity, spelling)``."""
-    if spelling is None and identity[:1] == '"' and "\\" not in identity:
-        return identity[1:-1]  # a str key without escapes: its JSON is the text in quotes
+def decode_key(identity: str | bytes, spelling: str | bytes | None) -> Any:
+    """The key object stored as ``(identity, spelling)`` (text, or its ASCII bytes)."""
+    if spelling is None:
+        # A str key without escapes: its JSON is the text in quotes.
+        if type(identity) is str:
+            if identity[:1] == '"' and "\\" not in identity:
+                return identity[1:-1]
+        elif identity[:1] == b'"' and b"\\" not in identity:
+            return identity[1:-1].decode("ascii")
     return _as_key(_decode(spelling if spelling is not None else identity))
 
 
