@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,10 @@ def pytest_configure(config: pytest.Config) -> None:
     report = config.getoption("pdict_report")
     if report and Path(report).suffix == ".md":
         raise pytest.UsageError("--pdict-report names the JSON file; the Markdown one is written beside it")
+    # As with ``python -m pytest``: a module in the folder pytest runs in can be named.
+    invocation_dir = str(config.invocation_params.dir)
+    if invocation_dir not in sys.path:
+        sys.path.insert(0, invocation_dir)
     try:
         spec = load_backend(target)
         caps = spec.declared_capabilities()

@@ -7,8 +7,12 @@ few lines of one into the folder.
 
 from __future__ import annotations
 
+import os
 import platform
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import hypothesis
 import pytest
@@ -454,3 +458,19 @@ def test_spec_for_a_store_with_constructor_options_certifies(run_kit, pytester):
     } <= passed
     for name in ("test_reversed", "test_popitem_is_lifo"):
         assert run.record(name, "test_order.py")["outcome"] == "not applicable"
+
+
+def test_backend_module_in_the_current_folder_is_found(tmp_path):
+    """--pdict-backend=mod:Name finds mod.py in the folder pytest runs in (as python -m pytest would)."""
+    (tmp_path / "localstore.py").write_text("class LocalStore(dict):\n    pass\n")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    # The console script, not ``python -m pytest`` (which puts the folder on sys.path
+    # itself), and no PYTHONPATH (pytester's runners add their folder to it).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("pytest")), "--pdict-backend=localstore:LocalStore",
+         "-p", "no:cacheprovider", "--pdict-profile=quick", "-k", "test_keys"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "localstore:LocalStore: CONFORMS" in result.stdout
