@@ -11,13 +11,14 @@ own errors, before anything is written.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, MutableMapping, ValuesView
 from typing import Any
 
 from .codec import decode_key, decode_value, encode_value, key_identity, lookup_identity
 
 _MISSING: Any = object()
 Text = str | bytes
+Row = tuple[Text, Text | None, Text | None]
 
 
 class StoreBase(MutableMapping):
@@ -55,6 +56,29 @@ class StoreBase(MutableMapping):
     def _store_absent(self, identity: str, spelling: str | None, text: str) -> Text:
         """Store only if absent; the value text stored afterwards."""
         raise NotImplementedError
+
+    def _rows(self, forward: bool, values: bool) -> Iterator[Row]:
+        """Every ``(identity, spelling, text)`` in iteration order (or backwards),
+        read from the database a page or a cursor step at a time, never all at once.
+        ``text`` may be None when ``values`` is false.  Must raise TypeError at
+        once (not on the first step) when asked to go backwards without an order."""
+        raise NotImplementedError
+
+    # -- iteration and views -------------------------------------------------------
+    def __iter__(self) -> Iterator[Any]:
+        return _keys(self._rows(True, False))
+
+    def __reversed__(self) -> Iterator[Any]:
+        return _keys(self._rows(False, False))
+
+    def keys(self) -> "StoreKeysView":
+        return StoreKeysView(self)
+
+    def values(self) -> "StoreValuesView":
+        return StoreValuesView(self)
+
+    def items(self) -> "StoreItemsView":
+        return StoreItemsView(self)
 
     # -- dict's single-key methods ------------------------------------------------
     def __getitem__(self, key: Any) -> Any:
@@ -148,6 +172,48 @@ class StoreBase(MutableMapping):
     def __ior__(self, other: Any) -> "StoreBase":
         self.update(other)
         return self
+
+
+def _keys(rows: Iterator[Row]) -> Iterator[Any]:
+    for identity, spelling, _ in rows:
+        yield decode_key(identity, spelling)
+
+
+def _values(rows: Iterator[Row]) -> Iterator[Any]:
+    for _, _, text in rows:
+        yield decode_value(text)
+
+
+def _items(rows: Iterator[Row]) -> Iterator[tuple[Any, Any]]:
+    for identity, spelling, text in rows:
+        yield decode_key(identity, spelling), decode_value(text)
+
+
+class StoreKeysView(KeysView):
+    """keys(): live, iterating on the database."""
+
+    def __reversed__(self) -> Iterator[Any]:
+        return reversed(self._mapping)
+
+
+class StoreValuesView(ValuesView):
+    """values(): live, iterating on the database."""
+
+    def __iter__(self) -> Iterator[Any]:
+        return _values(self._mapping._rows(True, True))
+
+    def __reversed__(self) -> Iterator[Any]:
+        return _values(self._mapping._rows(False, True))
+
+
+class StoreItemsView(ItemsView):
+    """items(): live, iterating on the database."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        return _items(self._mapping._rows(True, True))
+
+    def __reversed__(self) -> Iterator[tuple[Any, Any]]:
+        return _items(self._mapping._rows(False, True))
 
 
 def encoded_rows(other: Any, kwargs: Mapping[str, Any]) -> Iterator[tuple[str, str | None, str]]:

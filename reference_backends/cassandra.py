@@ -39,11 +39,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .base import StoreBase, encoded_rows
-from .codec import decode_key, decode_value
 
 try:
     from cassandra import ConsistencyLevel
@@ -309,38 +308,12 @@ class CassandraDict(StoreBase):
         for identity, spelling, text in rows:
             self._store(identity, spelling, text)
 
-    # -- iteration ---------------------------------------------------------------
-    def __iter__(self) -> Iterator[Any]:
-        for row in self._scan("key, spelling"):
-            yield decode_key(row.key, row.spelling)
-
-    __reversed__ = None  # type: ignore[assignment]  # no order: reversed() is a TypeError
-
-    def keys(self) -> "CassandraKeysView":
-        return CassandraKeysView(self)
-
-    def values(self) -> "CassandraValuesView":
-        return CassandraValuesView(self)
-
-    def items(self) -> "CassandraItemsView":
-        return CassandraItemsView(self)
-
-
-class CassandraKeysView(KeysView):
-    __reversed__ = None  # type: ignore[assignment]
-
-
-class CassandraValuesView(ValuesView):
-    __reversed__ = None  # type: ignore[assignment]
-
-    def __iter__(self) -> Iterator[Any]:
-        for row in self._mapping._scan("value"):
-            yield decode_value(row.value)
-
-
-class CassandraItemsView(ItemsView):
-    __reversed__ = None  # type: ignore[assignment]
-
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        for row in self._mapping._scan("key, spelling, value"):
-            yield decode_key(row.key, row.spelling), decode_value(row.value)
+    # -- iteration (see StoreBase._rows) ---------------------------------------------
+    def _rows(self, forward: bool, values: bool) -> Iterator[tuple[str, str | None, str | None]]:
+        """The driver pages through the table in token order, ``fetch_size`` rows at a time."""
+        if not forward:
+            raise TypeError("a CassandraDict is not reversible: rows come in token order, which is no order")
+        rows = self._scan("key, spelling, value" if values else "key, spelling")
+        if values:
+            return ((row.key, row.spelling, row.value) for row in rows)
+        return ((row.key, row.spelling, None) for row in rows)

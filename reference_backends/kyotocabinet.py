@@ -61,7 +61,7 @@ import stat
 import threading
 import time
 import weakref
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, ValuesView
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 try:
@@ -76,7 +76,7 @@ except ImportError as _exc:  # pragma: no cover - depends on the machine
     ) from _exc
 
 from .base import StoreBase, encoded_rows
-from .codec import decode_key, decode_value, lookup_identity
+from .codec import lookup_identity
 
 __all__ = ["KyotoCabinetDict", "KyotoCabinetError", "FORMATS", "tree_order_key"]
 
@@ -905,7 +905,8 @@ class KyotoCabinetDict(StoreBase):
         return cls(path, ((key, value) for key in iterable))
 
     # -- iteration ---------------------------------------------------------
-    def _records(self, forward: bool = True) -> Iterator[tuple[bytes, bytes | None, bytes]]:
+    def _rows(self, forward: bool, values: bool = True) -> Iterator[tuple[bytes, bytes | None, bytes]]:
+        """A cursor walk (see StoreBase._rows); values come with the records anyway."""
         engine = self._live()
         if not forward and not self.format.reversible:
             raise TypeError(
@@ -922,54 +923,3 @@ class KyotoCabinetDict(StoreBase):
                 self._live()  # closed meanwhile: stop before touching the cursor
         finally:
             records.close()
-
-    def __iter__(self) -> Iterator[Any]:
-        return _keys(self._records())
-
-    def __reversed__(self) -> Iterator[Any]:
-        return _keys(self._records(False))
-
-    def keys(self) -> "KyotoKeysView":
-        return KyotoKeysView(self)
-
-    def values(self) -> "KyotoValuesView":
-        return KyotoValuesView(self)
-
-    def items(self) -> "KyotoItemsView":
-        return KyotoItemsView(self)
-
-
-def _keys(records: Iterator[tuple[bytes, bytes | None, bytes]]) -> Iterator[Any]:
-    for identity, spelling, _ in records:
-        yield decode_key(identity, spelling)
-
-
-def _values(records: Iterator[tuple[bytes, bytes | None, bytes]]) -> Iterator[Any]:
-    for _, _, value in records:
-        yield decode_value(value)
-
-
-def _items(records: Iterator[tuple[bytes, bytes | None, bytes]]) -> Iterator[tuple[Any, Any]]:
-    for identity, spelling, value in records:
-        yield decode_key(identity, spelling), decode_value(value)
-
-
-class KyotoKeysView(KeysView):
-    def __reversed__(self) -> Iterator[Any]:
-        return reversed(self._mapping)
-
-
-class KyotoValuesView(ValuesView):
-    def __iter__(self) -> Iterator[Any]:
-        return _values(self._mapping._records())
-
-    def __reversed__(self) -> Iterator[Any]:
-        return _values(self._mapping._records(False))
-
-
-class KyotoItemsView(ItemsView):
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        return _items(self._mapping._records())
-
-    def __reversed__(self) -> Iterator[tuple[Any, Any]]:
-        return _items(self._mapping._records(False))

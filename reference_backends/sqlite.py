@@ -28,11 +28,10 @@ import re
 import sqlite3
 import threading
 import weakref
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, ValuesView
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .base import StoreBase, encoded_rows
-from .codec import decode_key, decode_value
 
 __all__ = ["SqliteDict"]
 
@@ -218,59 +217,19 @@ class SqliteDict(StoreBase):
         """A new in-memory SqliteDict with each key of ``iterable`` set to ``value``."""
         return cls(":memory:", "dict", "DEFERRED", ((key, value) for key in iterable))
 
-    # -- iteration ---------------------------------------------------------
-    def _pages(self, forward: bool, columns: str) -> Iterator[tuple[Any, ...]]:
-        query = self._sql.page(columns, forward)
+    # -- iteration (see StoreBase._rows) ---------------------------------------
+    def _rows(self, forward: bool, values: bool) -> Iterator[tuple[str, str | None, str | None]]:
+        """Keyset paging by rowid: one query per ``page_size`` rows, no long read transaction."""
+        query = self._sql.page("key, spelling, value" if values else "key, spelling, NULL", forward)
         position = -1 if forward else (1 << 63) - 1
         while True:
             with self._lock:
                 rows = self._conn.execute(query, (position, self.page_size)).fetchall()
-            yield from rows
+            for row in rows:
+                yield row[1:]
             if len(rows) < self.page_size:
                 return
             position = rows[-1][0]
-
-    def __iter__(self) -> Iterator[Any]:
-        for _, identity, spelling in self._pages(True, "key, spelling"):
-            yield decode_key(identity, spelling)
-
-    def __reversed__(self) -> Iterator[Any]:
-        for _, identity, spelling in self._pages(False, "key, spelling"):
-            yield decode_key(identity, spelling)
-
-    def keys(self) -> "SqliteKeysView":
-        return SqliteKeysView(self)
-
-    def values(self) -> "SqliteValuesView":
-        return SqliteValuesView(self)
-
-    def items(self) -> "SqliteItemsView":
-        return SqliteItemsView(self)
-
-
-class SqliteKeysView(KeysView):
-    def __reversed__(self) -> Iterator[Any]:
-        return reversed(self._mapping)
-
-
-class SqliteValuesView(ValuesView):
-    def __iter__(self) -> Iterator[Any]:
-        for _, value in self._mapping._pages(True, "value"):
-            yield decode_value(value)
-
-    def __reversed__(self) -> Iterator[Any]:
-        for _, value in self._mapping._pages(False, "value"):
-            yield decode_value(value)
-
-
-class SqliteItemsView(ItemsView):
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        for _, identity, spelling, value in self._mapping._pages(True, "key, spelling, value"):
-            yield decode_key(identity, spelling), decode_value(value)
-
-    def __reversed__(self) -> Iterator[tuple[Any, Any]]:
-        for _, identity, spelling, value in self._mapping._pages(False, "key, spelling, value"):
-            yield decode_key(identity, spelling), decode_value(value)
 
 
 class _Statements:
