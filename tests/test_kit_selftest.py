@@ -211,7 +211,7 @@ def test_builtin_mappings_conform_with_a_full_certificate(run_kit, target, decla
     assert "| `test_store_behaves_like_dict` | stateful model | passed | pdict kit |" in md
     # the terminal: header and summary
     run.result.stdout.fnmatch_lines([
-        f"pdict backend: {target} ({target})",
+        f"pdict backend: {target}",
         "pdict hypothesis: profile=quick seed=424242 (rerun with --pdict-profile=quick --pdict-seed=424242)",
     ])
     run.result.stdout.fnmatch_lines([
