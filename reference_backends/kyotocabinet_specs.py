@@ -34,12 +34,19 @@ from pdict_conformance import BackendSpec
 
 from .specs import JSON_STORE_CAPABILITIES
 
-#: What every Kyoto Cabinet database type declares.
-KYOTO_CAPABILITIES: dict[str, Any] = {
-    **JSON_STORE_CAPABILITIES,
-    "persistent": True,
-    "shared_handles": True,
-}
+def kyoto_capabilities(ordering: str, mutation_during_iteration: str = "tolerated") -> dict[str, Any]:
+    """One database type's declaration: its ordering decides popitem and reversed
+    (a type with an order pops its last item and walks backwards; a hash type neither)."""
+    ordered = ordering != "none"
+    return {
+        **JSON_STORE_CAPABILITIES,
+        "persistent": True,
+        "shared_handles": True,
+        "ordering": ordering,
+        "popitem": "last" if ordered else "any",
+        "reversed": ordered,
+        "mutation_during_iteration": mutation_during_iteration,
+    }
 
 
 class _KyotoSpec(BackendSpec):
@@ -78,13 +85,7 @@ class KyotoHashSpec(_KyotoSpec):
 
     name = "reference_backends.KyotoCabinetDict (.kch file hash)"
     extension = ".kch"
-    capabilities = {
-        **KYOTO_CAPABILITIES,
-        "ordering": "none",
-        "popitem": "any",
-        "reversed": False,
-        "mutation_during_iteration": "undefined",
-    }
+    capabilities = kyoto_capabilities("none", mutation_during_iteration="undefined")
 
 
 class KyotoTreeSpec(_KyotoTreeSpec):
@@ -92,13 +93,7 @@ class KyotoTreeSpec(_KyotoTreeSpec):
 
     name = "reference_backends.KyotoCabinetDict (.kct file B+ tree)"
     extension = ".kct"
-    capabilities = {
-        **KYOTO_CAPABILITIES,
-        "ordering": "sorted",
-        "popitem": "last",
-        "reversed": True,
-        "mutation_during_iteration": "tolerated",
-    }
+    capabilities = kyoto_capabilities("sorted")
 
 
 class KyotoDirHashSpec(_KyotoSpec):
@@ -106,13 +101,7 @@ class KyotoDirHashSpec(_KyotoSpec):
 
     name = "reference_backends.KyotoCabinetDict (.kcd directory hash)"
     extension = ".kcd"
-    capabilities = {
-        **KYOTO_CAPABILITIES,
-        "ordering": "none",
-        "popitem": "any",
-        "reversed": False,
-        "mutation_during_iteration": "tolerated",
-    }
+    capabilities = kyoto_capabilities("none")
 
 
 class KyotoDirTreeSpec(_KyotoTreeSpec):
@@ -120,13 +109,7 @@ class KyotoDirTreeSpec(_KyotoTreeSpec):
 
     name = "reference_backends.KyotoCabinetDict (.kcf directory B+ tree)"
     extension = ".kcf"
-    capabilities = {
-        **KYOTO_CAPABILITIES,
-        "ordering": "sorted",
-        "popitem": "last",
-        "reversed": True,
-        "mutation_during_iteration": "tolerated",
-    }
+    capabilities = kyoto_capabilities("sorted")
 
 
 class KyotoTextSpec(_KyotoSpec):
@@ -134,10 +117,4 @@ class KyotoTextSpec(_KyotoSpec):
 
     name = "reference_backends.KyotoCabinetDict (.kcx plain text log)"
     extension = ".kcx"
-    capabilities = {
-        **KYOTO_CAPABILITIES,
-        "ordering": "insertion",
-        "popitem": "last",
-        "reversed": True,
-        "mutation_during_iteration": "tolerated",
-    }
+    capabilities = kyoto_capabilities("insertion")

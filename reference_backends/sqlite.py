@@ -251,17 +251,12 @@ class _Statements:
         self.schema_objects = (table, f"{table}__size", f"{table}__count_insert", f"{table}__count_delete")
         self.get = f"SELECT value FROM {t} WHERE key = ?"
         self.contains = f"SELECT 1 FROM {t} WHERE key = ?"
-        self.upsert = (
-            f"INSERT INTO {t} (key, spelling, value) VALUES (?, ?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-        )
+        insert = f"INSERT INTO {t} (key, spelling, value) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+        self.upsert = insert + "value = excluded.value"
         self.delete = f"DELETE FROM {t} WHERE key = ?"
         self.pop = f"DELETE FROM {t} WHERE key = ? RETURNING value"
         self.popitem = f"DELETE FROM {t} WHERE id = (SELECT max(id) FROM {t}) RETURNING key, spelling, value"
-        self.setdefault = (
-            f"INSERT INTO {t} (key, spelling, value) VALUES (?, ?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = value RETURNING value"
-        )
+        self.setdefault = insert + "value = value RETURNING value"
         self.size = f"SELECT n FROM {size}"
         self.clear = f"DELETE FROM {t}"
         self._table = t
