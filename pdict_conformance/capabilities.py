@@ -108,8 +108,10 @@ _DECLARED: list[Capability] = [
         "Which item popitem() removes: the last or first in iteration order, or any item.",
     ),
     Capability(
-        "reversed", (True, False), True,
-        "reversed(mapping) and reversed views work, in reverse iteration order.",
+        "reversed", (True, "mapping_only", False), True,
+        "True: reversed(mapping) and reversed() of its keys, values and items views work, in "
+        "reverse iteration order. 'mapping_only': reversed(mapping) works, the views do not "
+        "support reversed() (TypeError). False: neither does.",
     ),
     Capability(
         "mutation_during_iteration", ("raises", "tolerated", "undefined"), "raises",
@@ -148,6 +150,77 @@ _DECLARED: list[Capability] = [
         "'identity': a NaN key object can be found again by itself (dict uses identity). "
         "'none': NaN keys are outside the domain (they are never equal to themselves, so a "
         "store that encodes keys cannot find them).",
+    ),
+    # -- designs of real stores (dbm, LMDB, serialising stores) ---------------
+    Capability(
+        "value_buffer", ("bytes", "bytes_like"), "bytes",
+        "'bytes': a bytes value comes back as bytes. 'bytes_like': it may come back as another "
+        "buffer type (bytearray, memoryview, ...) holding the same bytes; the kit compares such "
+        "values by bytes(value).",
+    ),
+    Capability(
+        "key_spelling", ("as_written", "utf8_bytes"), "as_written",
+        "'as_written': iteration yields the key object as stored (see key_type_preserved). "
+        "'utf8_bytes': str keys are stored as their UTF-8 encoding (dbm style): iteration yields "
+        "bytes, and a str key and its UTF-8 bytes are one key.",
+    ),
+    Capability(
+        "key_comparison", ("equality", "serialised"), "equality",
+        "'equality': keys are one key when they are equal (__eq__ and __hash__), as in dict. "
+        "'serialised': keys are one key only when their serialised forms are equal, that is "
+        "when they are equal and of the same type all the way down: 1, 1.0 and True are three "
+        "keys, and so are 0.0 and -0.0, and (1,) and (1.0,). The kit then generates no key "
+        "whose serialised form its value does not fix (no frozenset keys).",
+    ),
+    Capability(
+        "forbidden_keys", None, frozenset(),
+        "Keys inside key_types that the store refuses. 'empty': the empty str and bytes keys. "
+        "Storing a forbidden key raises ValueError, TypeError or KeyError and writes nothing; "
+        "looking one up finds nothing. Forbidden keys are never generated otherwise.",
+        subset_of=frozenset({"empty"}),
+    ),
+    Capability(
+        "update_atomic", (False, True), False,
+        "False: update() applies its pairs in order, as dict does, so an error part-way (a bad "
+        "pair, an unhashable key, a key or value outside the domain) leaves the pairs before it "
+        "applied (or, for a store that validates first, none of them) and none after it. "
+        "True: update() applies all of its pairs or none: any error leaves the store unchanged.",
+    ),
+    Capability(
+        "sized", (True, False), True,
+        "True: len() answers the number of keys. False: the store cannot count its keys; "
+        "len() raises TypeError, and no test relies on it.",
+    ),
+    # -- durability and concurrency (tested only with persistent=True) ---------
+    Capability(
+        "crash_durability", ("acknowledged", "none"), "acknowledged",
+        "What survives when the process using the store is killed (SIGKILL). 'acknowledged': "
+        "every operation that returned before the kill, at most the one in flight partly "
+        "applied (never a declared-atomic update), and the store reopens without error. "
+        "'none': nothing is promised.",
+    ),
+    Capability(
+        "processes", ("shared", "exclusive"), "shared",
+        "'shared': several processes may open one location at once and each sees the others' "
+        "acknowledged writes at its next read. 'exclusive': a second process opening a location "
+        "that is open gets a clear exception in bounded time, and the data stays intact.",
+    ),
+    Capability(
+        "thread_safe", (True, False), True,
+        "True: one handle may be used by several threads at once. False: a handle belongs to "
+        "the thread that uses it; the kit does not share one between threads.",
+    ),
+    Capability(
+        "atomic_rmw", ("processes", "threads", "none"), "processes",
+        "Whether setdefault(), pop() and popitem() (and update() when update_atomic) are atomic "
+        "read-modify-writes: across processes and threads, across the threads of one process "
+        "only, or not at all (they may race: two setdefault() winners, a key popped twice).",
+    ),
+    Capability(
+        "after_fork", ("works", "raises"), "works",
+        "What a store opened before os.fork() does in the child: 'works' (it reads and writes "
+        "the same data as the parent), or 'raises' (a clear exception on first use, never a "
+        "silent wrong answer).",
     ),
 ]
 
