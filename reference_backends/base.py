@@ -15,6 +15,7 @@ from collections.abc import ItemsView, Iterator, KeysView, Mapping, MutableMappi
 from typing import Any
 
 from .codec import decode_key, decode_value, encode_value, key_identity, lookup_identity
+from .errors import StoreClosedError
 
 _MISSING: Any = object()
 Text = str | bytes
@@ -63,6 +64,42 @@ class StoreBase(MutableMapping):
         ``text`` may be None when ``values`` is false.  Must raise TypeError at
         once (not on the first step) when asked to go backwards without an order."""
         raise NotImplementedError
+
+    # -- lifecycle -------------------------------------------------------------------
+    #: Set by close(); every public operation then raises StoreClosedError.
+    _closed: bool = False
+
+    def _release(self) -> None:
+        """Release the backend's resources (connection, file handle, lock).
+        Called exactly once, by the first close()."""
+
+    def _describe(self) -> str:
+        """How messages name this store, e.g. ``SqliteDict('data.db', table='dict')``."""
+        return type(self).__name__
+
+    def close(self) -> None:
+        """Release this handle; the data stays.  Idempotent.  Afterwards every
+        operation on the handle raises :class:`~reference_backends.errors.StoreClosedError`."""
+        if not self._closed:
+            self._closed = True
+            self._release()
+
+    @property
+    def closed(self) -> bool:
+        """Whether close() was called on this handle."""
+        return self._closed
+
+    def _check_open(self) -> None:
+        """Raise StoreClosedError if this handle is closed."""
+        if self._closed:
+            raise StoreClosedError(f"{self._describe()} is closed")
+
+    def __enter__(self) -> "StoreBase":
+        self._check_open()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     # -- iteration and views -------------------------------------------------------
     def __iter__(self) -> Iterator[Any]:
