@@ -7,26 +7,45 @@ each backend writes: they take key identities and JSON texts (see
 :mod:`reference_backends.codec`), never Python objects.
 ``encoded_rows`` turns ``update()``'s arguments into encoded rows with dict's
 own errors, before anything is written.
+
+Lifecycle (one behaviour for every backend): ``close()`` releases the handle
+(the backend's ``_release()``, called once) and is idempotent; a store is a
+context manager that closes on exit; after ``close()`` every public method,
+``iter()``, ``reversed()``, the views and an iteration already under way (at
+its next step) raise :class:`~reference_backends.errors.StoreClosedError`
+naming the store.  The check is one attribute test per call, made before any
+argument is looked at.  ``repr()`` and ``closed`` work on a closed handle.
+
+``fromkeys(iterable, value=None, /, *options, **keyword_options)`` is a
+classmethod on every backend: dict's two arguments first, then the
+constructor's own options (path, table, ...), which must be options, never
+initial contents.  It opens the store those options name and sets every key to
+``value`` in one ``update()`` (atomic where the backend's update is), so on a
+persistent location the keys join what is already stored there.
 """
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterator, KeysView, Mapping, MutableMapping, ValuesView
-from typing import Any
+import inspect
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping, ValuesView
+from typing import Any, TypeVar
 
 from .codec import decode_key, decode_value, encode_value, key_identity, lookup_identity
-from .errors import StoreClosedError
+from .errors import CorruptStoreError, StoreClosedError
 
 _MISSING: Any = object()
 Text = str | bytes
 Row = tuple[Text, Text | None, Text | None]
+EncodedRow = tuple[str, str | None, str]
+S = TypeVar("S", bound="StoreBase")
 
 
 class StoreBase(MutableMapping):
     """dict's methods for a JSON store, on the backend's storage primitives.
 
     ``copy()`` and ``|`` give plain dict snapshots.  Each primitive must be
-    atomic on its own; none is called with an identity the codec did not make.
+    atomic on its own; none is called with an identity the codec did not make,
+    nor on a closed handle.
     """
 
     # -- the storage primitives a backend implements ----------------------------
@@ -65,6 +84,21 @@ class StoreBase(MutableMapping):
         once (not on the first step) when asked to go backwards without an order."""
         raise NotImplementedError
 
+    def _count(self) -> int:
+        """The number of keys."""
+        raise NotImplementedError
+
+    def _clear(self) -> None:
+        """Delete every key."""
+        raise NotImplementedError
+
+    def _update(self, rows: list[EncodedRow]) -> None:
+        """Store every ``(identity, spelling, text)`` in order, as ``_store`` would
+        (a key repeated in ``rows`` keeps its first spelling and its last value).
+        ``rows`` is never empty."""
+        for identity, spelling, text in rows:
+            self._store(identity, spelling, text)
+
     # -- lifecycle -------------------------------------------------------------------
     #: Set by close(); every public operation then raises StoreClosedError.
     _closed: bool = False
@@ -92,74 +126,107 @@ class StoreBase(MutableMapping):
     def _check_open(self) -> None:
         """Raise StoreClosedError if this handle is closed."""
         if self._closed:
-            raise StoreClosedError(f"{self._describe()} is closed")
+            self._raise_closed()
 
-    def __enter__(self) -> "StoreBase":
-        self._check_open()
+    def _raise_closed(self) -> None:
+        raise StoreClosedError(f"{self._describe()} is closed")
+
+    def __enter__(self: S) -> S:
+        if self._closed:
+            self._raise_closed()
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    def __repr__(self) -> str:
+        return f"<{self._describe()} {'closed' if self._closed else 'open'}>"
+
     # -- iteration and views -------------------------------------------------------
     def __iter__(self) -> Iterator[Any]:
-        return _keys(self._rows(True, False))
+        if self._closed:
+            self._raise_closed()
+        return _keys(self, self._rows(True, False))
 
     def __reversed__(self) -> Iterator[Any]:
-        return _keys(self._rows(False, False))
+        if self._closed:
+            self._raise_closed()
+        return _keys(self, self._rows(False, False))
 
     def keys(self) -> "StoreKeysView":
+        if self._closed:
+            self._raise_closed()
         return StoreKeysView(self)
 
     def values(self) -> "StoreValuesView":
+        if self._closed:
+            self._raise_closed()
         return StoreValuesView(self)
 
     def items(self) -> "StoreItemsView":
+        if self._closed:
+            self._raise_closed()
         return StoreItemsView(self)
 
     # -- dict's single-key methods ------------------------------------------------
     def __getitem__(self, key: Any) -> Any:
+        if self._closed:
+            self._raise_closed()
         identity = lookup_identity(key)
         text = None if identity is None else self._load(identity)
         if text is None:
             raise KeyError(key)
-        return decode_value(text)
+        return self._decode_value(identity, text)
 
     def get(self, key: Any, default: Any = None) -> Any:
+        if self._closed:
+            self._raise_closed()
         identity = lookup_identity(key)
         text = None if identity is None else self._load(identity)
-        return default if text is None else decode_value(text)
+        return default if text is None else self._decode_value(identity, text)
 
     def __contains__(self, key: Any) -> bool:
+        if self._closed:
+            self._raise_closed()
         identity = lookup_identity(key)
         return identity is not None and self._has(identity)
 
     def __setitem__(self, key: Any, value: Any) -> None:
+        if self._closed:
+            self._raise_closed()
         identity, spelling = key_identity(key)
         self._store(identity, spelling, encode_value(value))
 
     def __delitem__(self, key: Any) -> None:
+        if self._closed:
+            self._raise_closed()
         identity = lookup_identity(key)
         if identity is None or not self._remove(identity):
             raise KeyError(key)
 
     def pop(self, key: Any, default: Any = _MISSING) -> Any:
+        if self._closed:
+            self._raise_closed()
         identity = lookup_identity(key)
         text = None if identity is None else self._take(identity)
         if text is not None:
-            return decode_value(text)
+            return self._decode_value(identity, text)
         if default is _MISSING:
             raise KeyError(key)
         return default
 
     def popitem(self) -> tuple[Any, Any]:
+        if self._closed:
+            self._raise_closed()
         found = self._take_item()
         if found is None:
             raise KeyError("popitem(): dictionary is empty")
         identity, spelling, text = found
-        return decode_key(identity, spelling), decode_value(text)
+        return self._decode_key(identity, spelling), self._decode_value(identity, text)
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
+        if self._closed:
+            self._raise_closed()
         identity, spelling = key_identity(key)
         try:
             text = encode_value(default)
@@ -169,7 +236,80 @@ class StoreBase(MutableMapping):
             if found is _MISSING:
                 raise
             return found
-        return decode_value(self._store_absent(identity, spelling, text))
+        return self._decode_value(identity, self._store_absent(identity, spelling, text))
+
+    # -- whole store -------------------------------------------------------------------
+    def __len__(self) -> int:
+        if self._closed:
+            self._raise_closed()
+        return self._count()
+
+    def clear(self) -> None:
+        if self._closed:
+            self._raise_closed()
+        self._clear()
+
+    def update(self, other: Any = (), /, **kwargs: Any) -> None:
+        """As dict.update; every pair is encoded (with dict's errors) before
+        anything is written, so a key or value the store cannot hold writes nothing."""
+        if self._closed:
+            self._raise_closed()
+        rows = list(encoded_rows(other, kwargs))
+        if rows:
+            self._update(rows)
+
+    @classmethod
+    def fromkeys(cls: type[S], iterable: Iterable[Any], value: Any = None, /, *options: Any, **keyword_options: Any) -> S:
+        """The store named by the constructor's ``options`` (``cls(*options,
+        **keyword_options)``) with every key of ``iterable`` set to ``value``.
+
+        dict's arguments come first so that ``fromkeys(keys)`` and
+        ``fromkeys(keys, value)`` mean what they mean for dict.  ``options`` are
+        the constructor's own parameters only (e.g. ``path, table`` for
+        SqliteDict): more positional options than the constructor has before
+        its initial contents, or a keyword that is not one of its parameters, is
+        a TypeError, so keys can never be mistaken for contents.  The keys are
+        written with one ``update()``; if it fails the store is closed and the
+        error raised.
+        """
+        positional, named = _constructor_options(cls)
+        if len(options) > len(positional):
+            raise TypeError(
+                f"{cls.__name__}.fromkeys(iterable, value=None, /, *options): at most "
+                f"{len(positional)} options ({', '.join(positional)}), got {len(options)}"
+            )
+        unknown = sorted(set(keyword_options) - named)
+        if unknown:
+            raise TypeError(
+                f"{cls.__name__}.fromkeys(): {', '.join(unknown)} is not an option of "
+                f"{cls.__name__}(); options: {', '.join(sorted(named))}"
+            )
+        store = cls(*options, **keyword_options)
+        try:
+            store.update((key, value) for key in iterable)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    # -- decoding with the store named in errors ------------------------------------
+    def _decode_value(self, identity: Text, text: Text) -> Any:
+        try:
+            return decode_value(text)
+        except ValueError as exc:
+            raise self._corrupt_row(identity, "value", text, exc) from None
+
+    def _decode_key(self, identity: Text, spelling: Text | None) -> Any:
+        try:
+            return decode_key(identity, spelling)
+        except ValueError as exc:
+            raise self._corrupt_row(identity, "key", spelling if spelling is not None else identity, exc) from None
+
+    def _corrupt_row(self, identity: Text, part: str, text: Text, exc: Exception) -> CorruptStoreError:
+        return CorruptStoreError(
+            f"{self._describe()}: the stored {part} of the row with key {_shown(identity)} "
+            f"cannot be decoded ({_shown(text)}): {exc}"
+        )
 
     # -- comparison, copy and operators ---------------------------------------------
 
@@ -211,23 +351,54 @@ class StoreBase(MutableMapping):
         return self
 
 
-def _keys(rows: Iterator[Row]) -> Iterator[Any]:
+def _shown(text: Text, limit: int = 80) -> str:
+    """A stored text for a message: its repr, cut to ``limit`` characters."""
+    shown = repr(text)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def _constructor_options(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
+    """``cls()``'s positional options (before ``*args``) and every named parameter."""
+    found = _OPTIONS.get(cls)
+    if found is None:
+        params = list(inspect.signature(cls).parameters.values())
+        positional = tuple(
+            p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        )
+        named = frozenset(p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+        found = _OPTIONS[cls] = (positional, named)
+    return found
+
+
+_OPTIONS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _keys(store: StoreBase, rows: Iterator[Row]) -> Iterator[Any]:
     for identity, spelling, _ in rows:
-        yield decode_key(identity, spelling)
+        if store._closed:
+            store._raise_closed()
+        yield store._decode_key(identity, spelling)
 
 
-def _values(rows: Iterator[Row]) -> Iterator[Any]:
-    for _, _, text in rows:
-        yield decode_value(text)
+def _values(store: StoreBase, rows: Iterator[Row]) -> Iterator[Any]:
+    for identity, _, text in rows:
+        if store._closed:
+            store._raise_closed()
+        yield store._decode_value(identity, text)
 
 
-def _items(rows: Iterator[Row]) -> Iterator[tuple[Any, Any]]:
+def _items(store: StoreBase, rows: Iterator[Row]) -> Iterator[tuple[Any, Any]]:
     for identity, spelling, text in rows:
-        yield decode_key(identity, spelling), decode_value(text)
+        if store._closed:
+            store._raise_closed()
+        yield store._decode_key(identity, spelling), store._decode_value(identity, text)
 
 
 class StoreKeysView(KeysView):
     """keys(): live, iterating on the database."""
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._mapping)
 
     def __reversed__(self) -> Iterator[Any]:
         return reversed(self._mapping)
@@ -237,20 +408,32 @@ class StoreValuesView(ValuesView):
     """values(): live, iterating on the database."""
 
     def __iter__(self) -> Iterator[Any]:
-        return _values(self._mapping._rows(True, True))
+        store = self._mapping
+        if store._closed:
+            store._raise_closed()
+        return _values(store, store._rows(True, True))
 
     def __reversed__(self) -> Iterator[Any]:
-        return _values(self._mapping._rows(False, True))
+        store = self._mapping
+        if store._closed:
+            store._raise_closed()
+        return _values(store, store._rows(False, True))
 
 
 class StoreItemsView(ItemsView):
     """items(): live, iterating on the database."""
 
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        return _items(self._mapping._rows(True, True))
+        store = self._mapping
+        if store._closed:
+            store._raise_closed()
+        return _items(store, store._rows(True, True))
 
     def __reversed__(self) -> Iterator[tuple[Any, Any]]:
-        return _items(self._mapping._rows(False, True))
+        store = self._mapping
+        if store._closed:
+            store._raise_closed()
+        return _items(store, store._rows(False, True))
 
 
 def encoded_rows(other: Any, kwargs: Mapping[str, Any]) -> Iterator[tuple[str, str | None, str]]:

@@ -20,7 +20,19 @@ named tuples) find the equal stored key, as in dict, but cannot be stored
 themselves (TypeError): they would come back as the plain base type.  Any
 other hashable key is simply absent (``in`` is False, ``[]`` raises KeyError)
 and cannot be stored (TypeError); an unhashable key raises TypeError as in
-dict.
+dict.  The same holds for keys of accepted types that JSON cannot carry: an
+``int`` past Python's int-to-str digit limit (``sys.get_int_max_str_digits()``)
+and tuples nested more than ``MAX_KEY_DEPTH`` deep are absent on lookup (they
+can never have been stored) and raise TypeError on store.
+
+Decoding
+--------
+:func:`decode_key` accepts only the exact ``(identity, spelling)`` pair that
+:func:`key_identity` makes for some key, and :func:`decode_value` only JSON
+text; anything else (a torn or hand-written row, ``"abc`` without its closing
+quote) raises ValueError, never another key or value.  The backends turn that
+into :class:`~reference_backends.errors.CorruptStoreError` naming the store
+and the row (see ``StoreBase``).
 
 Values
 ------
@@ -46,11 +58,16 @@ _plain_encoder = json.JSONEncoder(ensure_ascii=True, allow_nan=True, separators=
 _decode = json.loads
 
 
+#: Tuple keys nested deeper than this cannot be stored (TypeError) and are
+#: absent on lookup; the JSON encoder and decoder recurse once per level.
+MAX_KEY_DEPTH = 100
+
+
 class _Unsupported(Exception):
-    """A hashable key of a type the store cannot hold."""
+    """A hashable key of a type (or size, or depth) the store cannot hold."""
 
 
-def _normalise(key: Any) -> Any:
+def _normalise(key: Any, depth: int = 0) -> Any:
     t = type(key)
     if t is str or key is None:
         return key
@@ -65,7 +82,9 @@ def _normalise(key: Any) -> Any:
             return int(key)
         return key
     if t is tuple:
-        return [_normalise(item) for item in key]
+        if depth >= MAX_KEY_DEPTH:
+            raise _Unsupported(f"tuples nested more than {MAX_KEY_DEPTH} deep")
+        return [_normalise(item, depth + 1) for item in key]
     raise _Unsupported(f"type {t.__name__!r}")
 
 
@@ -73,7 +92,17 @@ def _check_key_text(key: Any, normalised: Any) -> str:
     try:
         return _plain_encoder.encode(normalised)
     except ValueError as exc:  # an int past sys.get_int_max_str_digits()
-        raise _Unsupported(str(exc)) from None
+        raise _Unsupported(f"an int too long for str(): {exc}") from None
+
+
+def _shown_key(key: Any, limit: int = 80) -> str:
+    """``repr(key)`` for a message, cut to ``limit`` characters; never raises
+    (an int past the digit limit has no repr)."""
+    try:
+        shown = repr(key)
+    except (ValueError, RecursionError):
+        return f"a {type(key).__name__} key"
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 def key_identity(key: Any) -> tuple[str, str | None]:
@@ -85,7 +114,7 @@ def key_identity(key: Any) -> tuple[str, str | None]:
         identity = _check_key_text(key, _normalise(key))
     except _Unsupported as exc:
         hash(key)  # unhashable: dict's own TypeError
-        raise TypeError(f"keys must be {KEY_TYPES_DOC}; cannot store {key!r}: {exc}") from None
+        raise TypeError(f"keys must be {KEY_TYPES_DOC}; cannot store {_shown_key(key)}: {exc}") from None
     spelling = _plain_encoder.encode(key)
     return identity, (None if spelling == identity else spelling)
 
@@ -104,32 +133,63 @@ def lookup_identity(key: Any) -> str | None:
 
 
 def _as_base_type(key: Any) -> Any:
-    """The plain str/int/float/tuple equal to an instance of a subclass, else None."""
+    """The plain str/int/float/tuple equal to an instance of a strict subclass
+    of those types, else None (a plain instance is already as plain as it gets)."""
+    t = type(key)
+    if t in _BASE_TYPES:
+        return None
     if isinstance(key, str):
         return str.__str__(key)
     if isinstance(key, int) and not isinstance(key, bool):
         return int.__index__(key)
     if isinstance(key, float):
         return float.__float__(key)
-    if isinstance(key, tuple) and type(key) is not tuple:
+    if isinstance(key, tuple):
         return tuple(key)
     return None
+
+
+_BASE_TYPES = frozenset({str, int, float, bool, tuple, type(None)})
 
 
 def _as_key(obj: Any) -> Any:
     return tuple(_as_key(item) for item in obj) if type(obj) is list else obj
 
 
+def _text(stored: Any, part: str) -> str:
+    t = type(stored)
+    if t is str:
+        return stored
+    if t is bytes:
+        return stored.decode("ascii")  # UnicodeDecodeError is a ValueError
+    raise ValueError(f"a key's {part} must be text, not {t.__name__}")
+
+
 def decode_key(identity: str | bytes, spelling: str | bytes | None) -> Any:
-    """The key object stored as ``(identity, spelling)`` (text, or its ASCII bytes)."""
-    if spelling is None:
+    """The key object stored as ``(identity, spelling)`` (text, or its ASCII bytes).
+
+    Raises ValueError when the pair is not exactly what :func:`key_identity`
+    makes for some key (a torn or hand-written row): a key is never decoded
+    as another one."""
+    identity = _text(identity, "identity")
+    if spelling is None and identity[:1] == '"' and "\\" not in identity:
         # A str key without escapes: its JSON is the text in quotes.
-        if type(identity) is str:
-            if identity[:1] == '"' and "\\" not in identity:
-                return identity[1:-1]
-        elif identity[:1] == b'"' and b"\\" not in identity:
-            return identity[1:-1].decode("ascii")
-    return _as_key(_decode(spelling if spelling is not None else identity))
+        key = identity[1:-1]
+        if _quote(key) == identity:
+            return key
+        raise ValueError(f"not the JSON identity of a str key: {identity!r}")
+    if spelling is not None:
+        spelling = _text(spelling, "spelling")
+    try:
+        key = _as_key(_decode(spelling if spelling is not None else identity))
+        made = key_identity(key)
+    except RecursionError:
+        raise ValueError("nested too deeply to be a key") from None
+    except TypeError as exc:
+        raise ValueError(f"not a key: {exc}") from None
+    if made != (identity, spelling):
+        raise ValueError(f"identity {identity!r} and spelling {spelling!r} do not belong to one key")
+    return key
 
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -174,5 +234,11 @@ def encode_value(value: Any) -> str:
 
 
 def decode_value(text: str | bytes) -> Any:
-    """The value stored as ``text``."""
-    return _decode(text)
+    """The value stored as ``text``; ValueError if it is not JSON (or nested
+    too deeply to decode)."""
+    try:
+        return _decode(text)
+    except RecursionError:
+        raise ValueError("value nested too deeply to decode") from None
+    except TypeError:  # not text at all (a number or blob written by hand)
+        raise ValueError(f"a value must be JSON text, not {type(text).__name__}") from None

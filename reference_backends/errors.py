@@ -20,6 +20,11 @@ store open
 the disk is full                       :class:`StoreFullError`
 a write on a store opened read-only    :class:`ReadOnlyStoreError`
 any operation on a closed handle       :class:`StoreClosedError`
+a store opened before ``os.fork()``    :class:`StoreForkedError`
+used in the child where it cannot
+follow (an in-memory store), or its
+reconnection failed
+a stored row that cannot be decoded    :class:`CorruptStoreError`
 =====================================  =========================================
 """
 
@@ -61,3 +66,10 @@ class ReadOnlyStoreError(PermissionError):
 
 class StoreClosedError(ValueError):
     """An operation on a handle after ``close()`` (as files raise ValueError)."""
+
+
+class StoreForkedError(RuntimeError):
+    """A handle opened before ``os.fork()`` used in the child, where it cannot
+    work: an in-memory store exists in the parent only, or reconnecting to the
+    location failed (the cause is chained).  Never a silently empty store, never
+    the parent's connection."""

@@ -3,51 +3,73 @@
 Every change is written to the database at once (no local cache), keys and
 values are stored as JSON (see :mod:`reference_backends.codec`), and
 iteration pages through the table, so a store far larger than RAM iterates in
-flat memory.
+flat memory.  The table layout, and the check that an existing file holds
+exactly it, are in :mod:`reference_backends.sqlite_schema`; paths, read-only
+files, durability and error translation in :mod:`reference_backends.sqlite_open`.
 
-Layout of a store named ``T``:
+Options.  ``SqliteDict(path, table, isolation_level, *args, **kwargs)`` keeps
+the persistentdicts signature, where every other argument is initial content
+(``SqliteDict("a.db", "t", "DEFERRED", durability=1)`` stores the key
+``"durability"``), so no keyword can be an option there.  The options that
+signature cannot carry are keyword-only arguments of the classmethod
+:meth:`SqliteDict.open`, which opens an empty-or-existing store (fill it with
+``update()``):
 
-``T``        ``id INTEGER PRIMARY KEY`` (insertion order), ``key`` (the key's
-             identity, unique), ``spelling`` (the key as first inserted, NULL
-             when equal to the identity), ``value`` (JSON).
-``T__size``  one row holding the number of keys, kept exact by two triggers,
-             so ``len()`` is one indexed read, not a scan.
+``durability``  ``"process_crash"`` (default: WAL, ``synchronous=NORMAL``;
+                every acknowledged write survives a kill of the process, a
+                power loss may undo the last ones) or ``"power_loss"``
+                (``synchronous=FULL``: also survives a power loss, at the cost
+                of an fsync per write; ``benchmarks/bench_sqlite_durability.py``
+                measures it).
+``uri``         False (default): ``path`` is a plain file name, even when it
+                starts with ``file:``.  True: ``path`` is an SQLite ``file:``
+                URI and its query parameters apply.
+``read_only``   Open an existing file for reading only.  A file this process
+                may not write opens read-only by itself.  Writes on a
+                read-only store raise ReadOnlyStoreError and change nothing.
 
-Concurrency: the file is opened in WAL mode with a busy timeout, so several
-processes can read and write it at once; threads share one connection behind
-a lock; a forked child opens its own connection on first use.  Operations that
-read and write (``pop``, ``popitem``, ``setdefault``) are single SQL
-statements, and ``update`` is one transaction: a value JSON cannot hold
-leaves the store unchanged.
+Open errors (shared by every backend, see :mod:`reference_backends.errors`):
+a missing folder raises FileNotFoundError, a folder given as the path
+IsADirectoryError, a file that is not SQLite (or is damaged) CorruptStoreError,
+a reserved or malformed table name (``sqlite_master``) InvalidNameError, and a
+table of that name that the store did not make (or carrying triggers, indexes
+or views it did not create) IncompatibleStoreError; each names the path.  No
+``sqlite3`` exception escapes from opening.
+
+Concurrency: the file is in WAL mode with a busy timeout, so several processes
+read and write it at once; threads share one connection behind a lock.
+``pop``, ``popitem`` and ``setdefault`` are single SQL statements and
+``update`` is one transaction (a value JSON cannot hold leaves the store
+unchanged), so they are atomic across threads and processes.
+
+After ``os.fork()`` a file store opens its own connection in the child on
+first use (the parent's is left untouched); if that fails, the use raises
+StoreForkedError with the cause.  An in-memory store cannot follow a fork (its
+data is in the parent): any use in the child raises StoreForkedError.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import re
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from .base import StoreBase, encoded_rows
+from .base import EncodedRow, StoreBase
+from .errors import CorruptStoreError, ReadOnlyStoreError, StoreForkedError
+from .sqlite_open import SYNCHRONOUS, Location, connect, resolve, translate
+from .sqlite_schema import Statements
 
 __all__ = ["SqliteDict"]
 
-_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}\Z")
 _ISOLATION_LEVELS = ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")
 _live: "weakref.WeakValueDictionary[int, SqliteDict]" = weakref.WeakValueDictionary()
-
-
-class _Closed:
-    """Stands in for the connection of a closed store."""
-
-    def __init__(self, path: str):
-        self.path = path
-
-    def __getattr__(self, name: str) -> Any:
-        raise ValueError(f"SqliteDict({self.path!r}) is closed")
+#: Connections inherited from the parent by a forked child: kept referenced and
+#: never closed here, since closing them could disturb the parent's WAL and locks.
+_inherited: list[Any] = []
 
 
 class SqliteDict(StoreBase):
@@ -57,7 +79,8 @@ class SqliteDict(StoreBase):
     the remaining arguments fill the store as ``dict(*args, **kwargs)`` would.
     ``isolation_level`` is the ``BEGIN`` mode of multi-statement transactions
     (``DEFERRED``, ``IMMEDIATE`` or ``EXCLUSIVE``).  ``table`` must be a plain
-    identifier (letters, digits, underscore; at most 63 characters).
+    identifier (letters, digits, underscore; at most 63 characters) not
+    starting with ``sqlite_``.  Options beyond these: :meth:`open`.
 
     Differences from dict, all of them consequences of storing JSON:
     values come back as their JSON round trip (a tuple comes back as a list),
@@ -70,6 +93,9 @@ class SqliteDict(StoreBase):
 
     #: Rows fetched per query while iterating.
     page_size = 1000
+    #: Seconds an operation waits for another connection's write lock before
+    #: raising StoreBusyError.
+    timeout = 30.0
 
     def __init__(
         self,
@@ -79,152 +105,236 @@ class SqliteDict(StoreBase):
         *args: Any,
         **kwargs: Any,
     ) -> None:
+        self._open(path, table, isolation_level, "process_crash", False, False)
+        if args or kwargs:
+            try:
+                self.update(*args, **kwargs)
+            except BaseException:
+                self.close()
+                raise
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] = ":memory:",
+        table: str = "dict",
+        isolation_level: str = "DEFERRED",
+        *,
+        durability: str = "process_crash",
+        uri: bool = False,
+        read_only: bool = False,
+    ) -> "SqliteDict":
+        """The store at ``path`` with options the constructor cannot take (see
+        the module docstring): ``durability`` ("process_crash" or "power_loss"),
+        ``uri`` (``path`` is an SQLite ``file:`` URI) and ``read_only``."""
+        store = cls.__new__(cls)
+        store._open(path, table, isolation_level, durability, uri, read_only)
+        return store
+
+    def _open(self, path: Any, table: Any, isolation_level: Any, durability: str, uri: bool, read_only: bool) -> None:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(
                 f"SqliteDict(path, table, isolation_level, *args, **kwargs): path must be a str or "
                 f"path, not {type(path).__name__}; pass initial contents after isolation_level or as keywords"
             )
-        if not isinstance(table, str) or not _TABLE_NAME.match(table):
-            raise ValueError(
-                f"invalid table name {table!r}: use letters, digits and underscores, "
-                "not starting with a digit, at most 63 characters"
-            )
+        path = os.fspath(path)
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        self._sql = Statements(table)
         if isolation_level not in _ISOLATION_LEVELS:
             raise ValueError(f"isolation_level must be one of {', '.join(_ISOLATION_LEVELS)}, not {isolation_level!r}")
-        self.path = os.fspath(path)
-        self.table = table
-        self.isolation_level = isolation_level
+        if durability not in SYNCHRONOUS:
+            raise ValueError(f"durability must be one of {', '.join(map(repr, SYNCHRONOUS))}, not {durability!r}")
+        self.path: str = path
+        self.table: str = table
+        self.isolation_level: str = isolation_level
+        self.durability: str = durability
+        self._conn: Any = _Closed(self)
+        self._location: Location = resolve(path, uri, read_only)
         self._lock = threading.RLock()
-        self._sql = _Statements(table)
-        self._conn: Any = self._connect()
+        self._conn = self._connect()
         _live[id(self)] = self
-        if args or kwargs:
-            self.update(*args, **kwargs)
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened read-only (asked for, or the file is not writable)."""
+        return self._location.read_only
 
     # -- connection --------------------------------------------------------
+    def _describe(self) -> str:
+        location = getattr(self, "_location", None)
+        where = location.describe() if location is not None else getattr(self, "path", "?")
+        return f"SqliteDict({where!r}, table={getattr(self, 'table', '?')!r})"
+
     def _connect(self) -> sqlite3.Connection:
+        """A connection on a checked store (created when absent); errors in the shared kinds."""
         try:
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            try:
+                return self._connect_as(self._location)
+            except sqlite3.OperationalError as exc:
+                location = self._location
+                if exc.sqlite_errorcode & 0xFF != 8 or location.private or location.read_only:
+                    raise
+                # SQLITE_READONLY on a file we may write: its folder is read-only.
+                self._location = location = dataclasses.replace(
+                    location, read_only=True, target=location.target.replace("mode=rwc", "mode=ro")
+                )
+                return self._connect_as(location)
+        except sqlite3.Error as exc:
+            raise translate(exc, self._describe(), opening=True) from None
+
+    def _connect_as(self, location: Location) -> sqlite3.Connection:
+        try:
+            conn = connect(location, self.durability, self.timeout)
+            return self._checked(conn)
         except sqlite3.OperationalError as exc:
-            raise sqlite3.OperationalError(f"cannot open SQLite database {self.path!r}: {exc}") from None
+            # A read-only WAL database without its -wal/-shm files, in a folder
+            # this process cannot write: nobody can be writing it (a writer would
+            # have to create the -wal file), so it is read as immutable.
+            if not location.read_only or exc.sqlite_errorname not in ("SQLITE_READONLY_DIRECTORY", "SQLITE_CANTOPEN"):
+                raise
+            if os.path.exists(location.describe() + "-wal"):
+                raise
+            return self._checked(connect(location, self.durability, self.timeout, immutable=True))
+
+    def _checked(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        """``conn`` once the file holds exactly this store's schema (made if absent)."""
         try:
-            if self.path != ":memory:" and not self.path.startswith("file::memory:"):
-                conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            if not self._schema_exists(conn):
+            found = self._sql.found(conn)
+            if not found:
+                if self._location.read_only:
+                    raise ReadOnlyStoreError(
+                        f"{self._describe()}: the file is read-only and holds no store of that name"
+                    )
                 # IMMEDIATE: take the write lock first (waiting for it), so that
                 # processes creating the same store at once do not deadlock.
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    for statement in self._sql.schema:
-                        conn.execute(statement)
+                    found = self._sql.found(conn)
+                    if not found:
+                        self._sql.create(conn)
+                        found = self._sql.found(conn)
                     conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-        except sqlite3.DatabaseError as exc:
+                finally:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+            self._sql.verify(found, self._describe())
+            if len(conn.execute(self._sql.size).fetchall()) != 1:
+                raise CorruptStoreError(f"{self._describe()}: the size table does not hold exactly one row")
+        except BaseException:
             conn.close()
-            raise sqlite3.DatabaseError(f"cannot use {self.path!r} as a SqliteDict store: {exc}") from None
+            raise
         return conn
 
-    def _schema_exists(self, conn: sqlite3.Connection) -> bool:
-        names = self._sql.schema_objects
-        query = f"SELECT count(*) FROM sqlite_master WHERE name IN ({', '.join('?' * len(names))})"
-        return conn.execute(query, names).fetchone()[0] == len(names)
-
-    def _after_fork(self) -> None:
-        # The parent's connection must not be used in the child; leave it be.
-        if not isinstance(self._conn, _Closed):
-            self._lock = threading.RLock()
-            self._conn = self._connect()
-
-    def close(self) -> None:
-        """Close the connection; every later operation raises ValueError."""
+    def _release(self) -> None:
         with self._lock:
-            conn, self._conn = self._conn, _Closed(self.path)
+            conn, self._conn = self._conn, _Closed(self)
             if isinstance(conn, sqlite3.Connection):
                 conn.close()
         _live.pop(id(self), None)
 
-    def __enter__(self) -> "SqliteDict":
-        return self
+    def _forked(self) -> None:
+        """In a child just after os.fork(): never use the parent's connection."""
+        _inherited.append(self._conn)
+        self._lock = threading.RLock()
+        if not self._closed:
+            self._conn = _Forked(self)
 
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        state = "closed" if isinstance(self._conn, _Closed) else "open"
-        return f"<SqliteDict path={self.path!r} table={self.table!r} {state}>"
+    def _failed(self, exc: sqlite3.Error) -> Exception:
+        return translate(exc, self._describe())
 
     # -- storage primitives (see StoreBase) --------------------------------
     def _load(self, identity: str) -> str | None:
-        with self._lock:
-            row = self._conn.execute(self._sql.get, (identity,)).fetchone()
+        try:
+            with self._lock:
+                row = self._conn.execute(self._sql.get, (identity,)).fetchone()
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from None
         return None if row is None else row[0]
 
     def _has(self, identity: str) -> bool:
-        with self._lock:
-            return self._conn.execute(self._sql.contains, (identity,)).fetchone() is not None
+        try:
+            with self._lock:
+                return self._conn.execute(self._sql.contains, (identity,)).fetchone() is not None
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from None
 
     def _store(self, identity: str, spelling: str | None, text: str) -> None:
-        with self._lock:
-            self._conn.execute(self._sql.upsert, (identity, spelling, text))
+        try:
+            with self._lock:
+                self._conn.execute(self._sql.upsert, (identity, spelling, text))
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from None
 
     def _remove(self, identity: str) -> bool:
-        with self._lock:
-            return self._conn.execute(self._sql.delete, (identity,)).rowcount > 0
+        try:
+            with self._lock:
+                return self._conn.execute(self._sql.delete, (identity,)).rowcount > 0
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from None
 
     def _take(self, identity: str) -> str | None:
-        with self._lock:
-            row = self._conn.execute(self._sql.pop, (identity,)).fetchone()
+        try:
+            with self._lock:
+                row = self._conn.execute(self._sql.pop, (identity,)).fetchone()
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from None
         return None if row is None else row[0]
 
     def _take_item(self) -> tuple[str, str | None, str] | None:
         """The most recently inserted item (LIFO, as dict)."""
-        with self._lock:
-            return self._conn.execute(self._sql.popitem).fetchone()
+        try:
+            with self._lock:
+                return self._conn.execute(self._sql.popitem).fetchone()
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from None
 
     def _store_absent(self, identity: str, spelling: str | None, text: str) -> str:
-        with self._lock:
-            return self._conn.execute(self._sql.setdefault, (identity, spelling, text)).fetchone()[0]
+        try:
+            with self._lock:
+                return self._conn.execute(self._sql.setdefault, (identity, spelling, text)).fetchone()[0]
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from None
 
-    # -- whole store -------------------------------------------------------
-    def __len__(self) -> int:
-        with self._lock:
-            return self._conn.execute(self._sql.size).fetchone()[0]
+    def _count(self) -> int:
+        try:
+            with self._lock:
+                return self._conn.execute(self._sql.size).fetchone()[0]
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from None
 
-    def clear(self) -> None:
-        with self._lock:
-            self._conn.execute(self._sql.clear)
+    def _clear(self) -> None:
+        try:
+            with self._lock:
+                self._conn.execute(self._sql.clear)
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from None
 
-    def update(self, other: Any = (), /, **kwargs: Any) -> None:
-        """As dict.update, in one transaction: on any error nothing is written."""
-        rows = list(encoded_rows(other, kwargs))
-        if not rows:
-            return
-        with self._lock:
-            conn = self._conn
-            conn.execute(f"BEGIN {self.isolation_level}")
-            try:
-                conn.executemany(self._sql.upsert, rows)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+    def _update(self, rows: list[EncodedRow]) -> None:
+        """One transaction: all rows or, on any error, none."""
+        try:
+            with self._lock:
+                self._conn.execute(f"BEGIN {self.isolation_level}")
+                conn = self._conn
+                try:
+                    conn.executemany(self._sql.upsert, rows)
+                    conn.execute("COMMIT")
+                finally:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from None
 
-    @classmethod
-    def fromkeys(cls, iterable: Iterable[Any], value: Any = None) -> "SqliteDict":
-        """A new in-memory SqliteDict with each key of ``iterable`` set to ``value``."""
-        return cls(":memory:", "dict", "DEFERRED", ((key, value) for key in iterable))
-
-    # -- iteration (see StoreBase._rows) ---------------------------------------
     def _rows(self, forward: bool, values: bool) -> Iterator[tuple[str, str | None, str | None]]:
         """Keyset paging by rowid: one query per ``page_size`` rows, no long read transaction."""
         query = self._sql.page("key, spelling, value" if values else "key, spelling, NULL", forward)
         position = -1 if forward else (1 << 63) - 1
         while True:
-            with self._lock:
-                rows = self._conn.execute(query, (position, self.page_size)).fetchall()
+            try:
+                with self._lock:
+                    rows = self._conn.execute(query, (position, self.page_size)).fetchall()
+            except sqlite3.Error as exc:
+                raise self._failed(exc) from None
             for row in rows:
                 yield row[1:]
             if len(rows) < self.page_size:
@@ -232,43 +342,50 @@ class SqliteDict(StoreBase):
             position = rows[-1][0]
 
 
-class _Statements:
-    """The SQL of one table, built once per store (the name is validated)."""
+class _Closed:
+    """Stands in for the connection of a closed store (a thread that passed the
+    closed check just before another thread closed the store lands here)."""
 
-    def __init__(self, table: str):
-        t = f'"{table}"'
-        size = f'"{table}__size"'
-        self.schema = (
-            f"CREATE TABLE IF NOT EXISTS {t} (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, "
-            "spelling TEXT, value TEXT NOT NULL)",
-            f"CREATE TABLE IF NOT EXISTS {size} (one INTEGER PRIMARY KEY CHECK (one = 0), n INTEGER NOT NULL)",
-            f"INSERT OR IGNORE INTO {size} VALUES (0, (SELECT count(*) FROM {t}))",
-            f'CREATE TRIGGER IF NOT EXISTS "{table}__count_insert" AFTER INSERT ON {t} '
-            f"BEGIN UPDATE {size} SET n = n + 1; END",
-            f'CREATE TRIGGER IF NOT EXISTS "{table}__count_delete" AFTER DELETE ON {t} '
-            f"BEGIN UPDATE {size} SET n = n - 1; END",
-        )
-        self.schema_objects = (table, f"{table}__size", f"{table}__count_insert", f"{table}__count_delete")
-        self.get = f"SELECT value FROM {t} WHERE key = ?"
-        self.contains = f"SELECT 1 FROM {t} WHERE key = ?"
-        insert = f"INSERT INTO {t} (key, spelling, value) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
-        self.upsert = insert + "value = excluded.value"
-        self.delete = f"DELETE FROM {t} WHERE key = ?"
-        self.pop = f"DELETE FROM {t} WHERE key = ? RETURNING value"
-        self.popitem = f"DELETE FROM {t} WHERE id = (SELECT max(id) FROM {t}) RETURNING key, spelling, value"
-        self.setdefault = insert + "value = value RETURNING value"
-        self.size = f"SELECT n FROM {size}"
-        self.clear = f"DELETE FROM {t}"
-        self._table = t
+    __slots__ = ("store",)
 
-    def page(self, columns: str, forward: bool) -> str:
-        op, order = (">", "ASC") if forward else ("<", "DESC")
-        return f"SELECT id, {columns} FROM {self._table} WHERE id {op} ? ORDER BY id {order} LIMIT ?"
+    def __init__(self, store: SqliteDict):
+        self.store = store
+
+    def __getattr__(self, name: str) -> Any:
+        self.store._raise_closed()
 
 
-def _reconnect_after_fork() -> None:
+class _Forked:
+    """Stands in for the parent's connection in a forked child: the first use
+    connects anew (file stores) or raises StoreForkedError (in-memory stores)."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: SqliteDict):
+        self.store = store
+
+    def __getattr__(self, name: str) -> Any:
+        store = self.store
+        if store._conn is not self:  # reconnected meanwhile
+            return getattr(store._conn, name)
+        if store._location.private:
+            raise StoreForkedError(
+                f"{store._describe()} was opened before os.fork(): an in-memory store exists only "
+                "in the parent process; open a new store in the child"
+            )
+        try:
+            conn = store._connect()
+        except Exception as exc:
+            raise StoreForkedError(
+                f"{store._describe()} was opened before os.fork() and cannot reconnect in the child: {exc}"
+            ) from exc
+        store._conn = conn
+        return getattr(conn, name)
+
+
+def _after_fork_in_child() -> None:
     for store in list(_live.values()):
-        store._after_fork()
+        store._forked()
 
 
-os.register_at_fork(after_in_child=_reconnect_after_fork)
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -13,6 +13,7 @@ import tracemalloc
 import pytest
 
 from reference_backends import SqliteDict
+from reference_backends.errors import CorruptStoreError
 
 
 def test_positional_arguments_fill_the_store(tmp_path):
@@ -81,7 +82,7 @@ def test_not_a_database_file_is_reported(tmp_path):
     """Opening a file that is not SQLite names the path."""
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(sqlite3.DatabaseError, match="junk.db"):
+    with pytest.raises(CorruptStoreError, match="junk.db"):
         SqliteDict(str(path))
 
 
