@@ -176,14 +176,22 @@ class StoreBase(MutableMapping):
         text = None if identity is None else self._load(identity)
         if text is None:
             raise KeyError(key)
-        return self._decode_value(identity, text)
+        try:
+            return decode_value(text)
+        except ValueError as exc:
+            raise self._corrupt_row(identity, "value", text, exc) from None
 
     def get(self, key: Any, default: Any = None) -> Any:
         if self._closed:
             self._raise_closed()
         identity = lookup_identity(key)
         text = None if identity is None else self._load(identity)
-        return default if text is None else self._decode_value(identity, text)
+        if text is None:
+            return default
+        try:
+            return decode_value(text)
+        except ValueError as exc:
+            raise self._corrupt_row(identity, "value", text, exc) from None
 
     def __contains__(self, key: Any) -> bool:
         if self._closed:
@@ -377,21 +385,37 @@ def _keys(store: StoreBase, rows: Iterator[Row]) -> Iterator[Any]:
     for identity, spelling, _ in rows:
         if store._closed:
             store._raise_closed()
-        yield store._decode_key(identity, spelling)
+        try:
+            key = decode_key(identity, spelling)
+        except ValueError as exc:
+            raise store._corrupt_row(identity, "key", spelling if spelling is not None else identity, exc) from None
+        yield key
 
 
 def _values(store: StoreBase, rows: Iterator[Row]) -> Iterator[Any]:
     for identity, _, text in rows:
         if store._closed:
             store._raise_closed()
-        yield store._decode_value(identity, text)
+        try:
+            value = decode_value(text)
+        except ValueError as exc:
+            raise store._corrupt_row(identity, "value", text, exc) from None
+        yield value
 
 
 def _items(store: StoreBase, rows: Iterator[Row]) -> Iterator[tuple[Any, Any]]:
     for identity, spelling, text in rows:
         if store._closed:
             store._raise_closed()
-        yield store._decode_key(identity, spelling), store._decode_value(identity, text)
+        try:
+            key = decode_key(identity, spelling)
+        except ValueError as exc:
+            raise store._corrupt_row(identity, "key", spelling if spelling is not None else identity, exc) from None
+        try:
+            value = decode_value(text)
+        except ValueError as exc:
+            raise store._corrupt_row(identity, "value", text, exc) from None
+        yield key, value
 
 
 class StoreKeysView(KeysView):

@@ -13,6 +13,7 @@ import dataclasses
 import errno
 import os
 import sqlite3
+import stat
 import urllib.parse
 from typing import Literal
 
@@ -55,11 +56,7 @@ def resolve(path: str, uri: bool, read_only: bool) -> Location:
             raise ValueError("an in-memory SqliteDict cannot be read-only: it starts empty")
         return Location(path, "file::memory:" if path else "file:", True, False, None)
     filename = os.path.abspath(path)
-    folder = os.path.dirname(filename)
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(errno.ENOENT, f"cannot open a SqliteDict store: no folder {folder!r}", filename)
-    if os.path.isdir(filename):
-        raise IsADirectoryError(errno.EISDIR, "cannot open a SqliteDict store: the path is a folder", filename)
+    folder = _check_file_path(filename)
     exists = os.path.exists(filename)
     if not read_only and exists and not os.access(filename, os.W_OK):
         read_only = True  # a file we may read but not write opens read-only
@@ -67,6 +64,22 @@ def resolve(path: str, uri: bool, read_only: bool) -> Location:
         raise FileNotFoundError(errno.ENOENT, "cannot open a SqliteDict store read-only: no such file", filename)
     mode = "ro" if read_only else "rwc"
     return Location(path, f"file:{urllib.parse.quote(filename)}?mode={mode}", False, read_only, folder)
+
+
+def _check_file_path(filename: str) -> str:
+    """The folder of ``filename``, once both are what a store file needs."""
+    folder = os.path.dirname(filename)
+    try:
+        folder_is_dir = stat.S_ISDIR(os.stat(folder).st_mode)
+    except FileNotFoundError:
+        raise FileNotFoundError(errno.ENOENT, f"cannot open a SqliteDict store: no folder {folder!r}", filename) from None
+    except PermissionError:
+        raise PermissionError(errno.EACCES, f"cannot open a SqliteDict store: no access to folder {folder!r}", filename) from None
+    if not folder_is_dir:
+        raise NotADirectoryError(errno.ENOTDIR, f"cannot open a SqliteDict store: {folder!r} is not a folder", filename)
+    if os.path.isdir(filename):
+        raise IsADirectoryError(errno.EISDIR, "cannot open a SqliteDict store: the path is a folder", filename)
+    return folder
 
 
 def _resolve_uri(path: str, read_only: bool) -> Location:
@@ -80,11 +93,7 @@ def _resolve_uri(path: str, read_only: bool) -> Location:
     if private:
         return Location(path, path, True, read_only, None)
     filename = os.path.abspath(urllib.parse.unquote(parts.path))
-    folder = os.path.dirname(filename)
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(errno.ENOENT, f"cannot open a SqliteDict store: no folder {folder!r}", filename)
-    if os.path.isdir(filename):
-        raise IsADirectoryError(errno.EISDIR, "cannot open a SqliteDict store: the path is a folder", filename)
+    folder = _check_file_path(filename)
     pairs = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query) if k != "mode"]
     pairs.append(("mode", "ro" if read_only else query.get("mode", ["rwc"])[0]))
     target = f"file:{urllib.parse.quote(filename)}?{urllib.parse.urlencode(pairs)}"
