@@ -213,7 +213,7 @@ class SqliteDict(StoreBase):
                     found = self._sql.found(conn)
                     if not found:
                         self._sql.create(conn)
-                        found = self._sql.found(conn)
+                        found = set(self._sql.expected())
                     conn.execute("COMMIT")
                 finally:
                     if conn.in_transaction:
