@@ -342,3 +342,43 @@ def test_every_acknowledged_write_survives_sigkill(tmp_path):
         assert stored == after_acknowledged or stored == with_in_flight, f"round after op {last}"
         state, start = stored, last + 2
     assert kills == 10 and acknowledged > 100
+
+
+# -- a full disk -------------------------------------------------------------------------
+
+@pytest.fixture
+def small_filesystem(tmp_path):
+    """A 512 KiB tmpfs mounted for the test (needs the right to mount)."""
+    mountpoint = tmp_path / "small"
+    mountpoint.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mountpoint)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"not applicable: cannot mount a small file system here ({mounted.stderr.strip()})")
+    try:
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", "-l", str(mountpoint)], check=True)
+
+
+def test_a_full_disk_raises_storefullerror_and_loses_nothing(small_filesystem):
+    """Writes on a full disk raise StoreFullError (never a crash), acknowledged
+    keys stay, an update is all or nothing, and once space returns the store
+    writes again and reopens intact."""
+    from reference_backends.errors import StoreFullError
+
+    filler = small_filesystem / "filler"
+    filler.write_bytes(b"\0" * 128 * 1024)
+    path = str(small_filesystem / "a.db")
+    acknowledged = 0
+    with SqliteDict(path) as d:
+        with pytest.raises(StoreFullError, match="a.db"):
+            for acknowledged in range(10_000):
+                d[f"k{acknowledged}"] = "x" * 2000
+        with pytest.raises(StoreFullError):
+            d.update((f"u{i}", "y" * 2000) for i in range(50))
+        assert set(d) == {f"k{i}" for i in range(acknowledged)} and len(d) == acknowledged
+        filler.unlink()
+        d["after"] = 1
+    with SqliteDict(path) as d:
+        assert len(d) == acknowledged + 1 and d["after"] == 1 and not any(k.startswith("u") for k in d)
