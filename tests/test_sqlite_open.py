@@ -212,16 +212,21 @@ def _as_unprivileged(check, *args: str) -> None:
     assert os.waitstatus_to_exitcode(status) == 0, report
 
 
-@pytest.mark.parametrize("folder_writable", [True, False], ids=["file-read-only", "folder-read-only"])
-def test_a_read_only_file_opens_for_reading_and_refuses_writes(folder_writable):
-    """Reads work, each write raises ReadOnlyStoreError and changes nothing; in a
-    folder the reader cannot write either (no -wal/-shm file can be made)."""
+@pytest.mark.parametrize(
+    ("file_mode", "folder_mode"),
+    [(0o444, 0o777), (0o444, 0o755), (0o666, 0o755)],
+    ids=["file-read-only", "both-read-only", "folder-read-only"],
+)
+def test_a_read_only_file_opens_for_reading_and_refuses_writes(file_mode, folder_mode):
+    """Reads work, each write raises ReadOnlyStoreError and changes nothing;
+    also where the reader cannot write the folder (no -wal/-shm file can be
+    made, so even a writable file cannot take a write)."""
     folder = Path(tempfile.mkdtemp(prefix="pdict-ro-"))  # under /tmp: reachable by nobody
     try:
         path = folder / "a.db"
         SqliteDict(str(path), "dict", "DEFERRED", a=1, b=[2]).close()
-        path.chmod(0o444)
-        folder.chmod(0o777 if folder_writable else 0o755)
+        path.chmod(file_mode)
+        folder.chmod(folder_mode)
         _as_unprivileged(_check_read_only, str(path))
     finally:
         shutil.rmtree(folder)
