@@ -84,12 +84,13 @@ class Statements:
     def found(self, conn: sqlite3.Connection) -> set[SchemaObject]:
         """The schema objects in ``conn``'s main database that bear one of this
         store's names or are attached to one of its tables."""
-        names = (*self.tables, f"{self.table}__count_insert", f"{self.table}__count_delete")
+        names = [n.lower() for n in (*self.tables, f"{self.table}__count_insert", f"{self.table}__count_delete")]
         marks = ", ".join("?" * len(names))
+        # SQLite names are case-insensitive: a trigger "ON DICT" is on table dict.
         rows = conn.execute(
-            f"SELECT type, name, tbl_name, sql FROM main.sqlite_master WHERE name IN ({marks}) "
-            f"OR tbl_name IN (?, ?)",
-            (*names, *self.tables),
+            f"SELECT type, lower(name), lower(tbl_name), lower(sql) FROM main.sqlite_master "
+            f"WHERE lower(name) IN ({marks}) OR lower(tbl_name) IN (?, ?)",
+            (*names, *(t.lower() for t in self.tables)),
         ).fetchall()
         return {tuple(row) for row in rows}  # type: ignore[misc]
 
@@ -102,7 +103,8 @@ class Statements:
         return _expected(self.table)
 
     def verify(self, found: set[SchemaObject], where: str) -> None:
-        """Raise IncompatibleStoreError unless ``found`` is exactly this store's schema."""
+        """Raise IncompatibleStoreError unless ``found`` is exactly this store's schema
+        (compared without case, as SQLite compares names)."""
         expected = self.expected()
         if found == expected:
             return

@@ -139,6 +139,7 @@ def test_an_applications_table_of_the_same_name_is_refused(tmp_path):
     "planted",
     [
         'CREATE TRIGGER evil AFTER INSERT ON "dict" BEGIN DELETE FROM "dict"; END',
+        "CREATE TRIGGER evil AFTER UPDATE ON DICT BEGIN SELECT 1; END",  # names ignore case
         'CREATE TRIGGER evil2 BEFORE DELETE ON "dict__size" BEGIN SELECT 1; END',
         'CREATE INDEX extra ON "dict" (value)',
         'DROP TRIGGER "dict__count_delete"',
@@ -161,6 +162,14 @@ def test_a_view_under_the_size_tables_name_is_refused(tmp_path):
          'CREATE VIEW "dict__size" AS SELECT 0 AS one, 42 AS n')
     with pytest.raises(IncompatibleStoreError, match="view"):
         SqliteDict(str(path))
+
+
+def test_table_names_ignore_case_as_in_sqlite(tmp_path):
+    """"Dict" names the store made as "dict" (SQLite names ignore case)."""
+    path = str(tmp_path / "a.db")
+    SqliteDict(path, "dict", "DEFERRED", a=1).close()
+    with SqliteDict(path, "DICT") as d:
+        assert d["a"] == 1 and len(d) == 1
 
 
 def test_other_tables_in_the_file_are_left_alone(tmp_path):
