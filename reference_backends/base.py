@@ -16,6 +16,11 @@ its next step) raise :class:`~reference_backends.errors.StoreClosedError`
 naming the store.  The check is one attribute test per call, made before any
 argument is looked at.  ``repr()`` and ``closed`` work on a closed handle.
 
+Decoding: a stored row the codec did not write (torn, hand-made) raises
+:class:`~reference_backends.errors.CorruptStoreError` naming the store, the
+row's key and the text, from whatever reads it; ``pop`` and ``popitem``
+remove such a row before they can see it, then raise the same error.
+
 ``fromkeys(iterable, value=None, /, *options, **keyword_options)`` is a
 classmethod on every backend: dict's two arguments first, then the
 constructor's own options (path, table, ...), which must be options, never
