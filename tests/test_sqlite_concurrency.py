@@ -382,3 +382,28 @@ def test_a_full_disk_raises_storefullerror_and_loses_nothing(small_filesystem):
         d["after"] = 1
     with SqliteDict(path) as d:
         assert len(d) == acknowledged + 1 and d["after"] == 1 and not any(k.startswith("u") for k in d)
+
+
+def test_a_lock_held_past_the_timeout_is_storebusyerror(tmp_path):
+    """A writer blocked longer than ``timeout`` gets StoreBusyError naming the
+    store (not sqlite3's "database is locked"), and the store works afterwards."""
+    import sqlite3
+
+    from reference_backends.errors import StoreBusyError
+
+    class Impatient(SqliteDict):
+        timeout = 0.2
+
+    path = str(tmp_path / "a.db")
+    with Impatient(path, "dict", "DEFERRED", a=1) as d:
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        with pytest.raises(StoreBusyError, match="a.db"):
+            d["b"] = 2
+        assert time.monotonic() - started < 10
+        assert d["a"] == 1  # reads go on under WAL
+        holder.execute("ROLLBACK")
+        holder.close()
+        d["b"] = 2
+        assert len(d) == 2
