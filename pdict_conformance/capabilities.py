@@ -200,10 +200,12 @@ _DECLARED: list[Capability] = [
         "'none': nothing is promised.",
     ),
     Capability(
-        "processes", ("shared", "exclusive"), "shared",
+        "processes", ("shared", "exclusive", "private"), "shared",
         "'shared': several processes may open one location at once and each sees the others' "
         "acknowledged writes at its next read. 'exclusive': a second process opening a location "
-        "that is open gets a clear exception in bounded time, and the data stays intact.",
+        "that is open gets a clear exception in bounded time, and the data stays intact. "
+        "'private': the store lives inside the process that made it (in memory) and has no "
+        "location another process could open.",
     ),
     Capability(
         "thread_safe", (True, False), True,

@@ -71,7 +71,7 @@ class SqliteMemorySpec(SqliteSpec):
 
     The store lives in one process's memory: nothing survives the process
     (``crash_durability="none"``), no other process can open it
-    (``processes="exclusive"``: there is no location to open), its
+    (``processes="private"``: there is no location to open), its
     read-modify-writes are atomic between the threads sharing the handle
     (``atomic_rmw="threads"``), and in a fork child every use raises
     StoreForkedError (``after_fork="raises"``) rather than show an empty or
@@ -84,7 +84,7 @@ class SqliteMemorySpec(SqliteSpec):
         "persistent": False,
         "shared_handles": False,
         "crash_durability": "none",
-        "processes": "exclusive",
+        "processes": "private",
         "atomic_rmw": "threads",
         "after_fork": "raises",
     }
