@@ -59,7 +59,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .base import EncodedRow, StoreBase
-from .errors import CorruptStoreError, ReadOnlyStoreError, StoreForkedError
+from .errors import CorruptStoreError, InvalidNameError, ReadOnlyStoreError, StoreForkedError
 from .sqlite_open import SYNCHRONOUS, Location, connect, resolve, translate
 from .sqlite_schema import Statements
 
@@ -127,7 +127,7 @@ class SqliteDict(StoreBase):
         """The store at ``path`` with options the constructor cannot take (see
         the module docstring): ``durability`` ("process_crash" or "power_loss"),
         ``uri`` (``path`` is an SQLite ``file:`` URI) and ``read_only``."""
-        store = cls.__new__(cls)
+        store = cls.__new__(cls)  # a subclass's own __init__ does not run
         store._open(path, table, isolation_level, durability, uri, read_only)
         return store
 
@@ -140,7 +140,10 @@ class SqliteDict(StoreBase):
         path = os.fspath(path)
         if isinstance(path, bytes):
             path = os.fsdecode(path)
-        self._sql = Statements(table)
+        try:
+            self._sql = Statements(table)
+        except InvalidNameError as exc:
+            raise InvalidNameError(f"SqliteDict({path!r}): {exc}") from None
         if isolation_level not in _ISOLATION_LEVELS:
             raise ValueError(f"isolation_level must be one of {', '.join(_ISOLATION_LEVELS)}, not {isolation_level!r}")
         if durability not in SYNCHRONOUS:

@@ -117,7 +117,7 @@ def connect(location: Location, durability: str, timeout: float, immutable: bool
 
 
 #: SQLite's primary result codes (the low byte of ``sqlite_errorcode``).
-_BUSY, _LOCKED, _READONLY, _CORRUPT, _CANTOPEN, _FULL, _NOTADB, _PERM = 5, 6, 8, 11, 14, 13, 26, 3
+_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 5, 6, 8, 10, 11, 13, 14, 26
 
 
 def translate(exc: sqlite3.Error, where: str, opening: bool = False) -> Exception:
@@ -136,6 +136,8 @@ def translate(exc: sqlite3.Error, where: str, opening: bool = False) -> Exceptio
         return StoreBusyError(f"{where}: the database stayed locked by another connection: {exc}")
     if code in (_CANTOPEN, _PERM):
         return PermissionError(errno.EACCES, f"{where}: cannot open the database file: {exc}")
+    if code == _IOERR:
+        return OSError(errno.EIO, f"{where}: the operating system reported an I/O error: {exc}")
     if opening:
         return OSError(f"cannot open {where}: {exc}")
     return exc

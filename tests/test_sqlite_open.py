@@ -56,8 +56,9 @@ def test_corrupt_file_is_corruptstoreerror_naming_the_path(tmp_path, damage):
 
 @pytest.mark.parametrize("table", ["sqlite_master", "sqlite_sequence", "SQLITE_foo", 'x"; DROP TABLE dict; --', "1a", ""])
 def test_reserved_or_invalid_table_name_is_invalidnameerror(tmp_path, table):
-    with pytest.raises(InvalidNameError, match="table name"):
+    with pytest.raises(InvalidNameError, match="table name") as caught:
         SqliteDict(str(tmp_path / "a.db"), table)
+    assert "a.db" in str(caught.value)
     assert not (tmp_path / "a.db").exists()
     assert issubclass(InvalidNameError, ValueError)
 
