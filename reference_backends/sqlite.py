@@ -34,7 +34,10 @@ IsADirectoryError, a file that is not SQLite (or is damaged) CorruptStoreError,
 a reserved or malformed table name (``sqlite_master``) InvalidNameError, and a
 table of that name that the store did not make (or carrying triggers, indexes
 or views it did not create) IncompatibleStoreError; each names the path.  No
-``sqlite3`` exception escapes from opening.
+``sqlite3`` exception escapes from opening.  Afterwards a write on a read-only
+store raises ReadOnlyStoreError, on a full disk StoreFullError (the transaction
+is rolled back: nothing written), a lock held by another connection for longer
+than ``timeout`` StoreBusyError, and damage found later CorruptStoreError.
 
 Concurrency: the file is in WAL mode with a busy timeout, so several processes
 read and write it at once; threads share one connection behind a lock.
