@@ -32,6 +32,7 @@ persistent location the keys join what is already stored there.
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping, ValuesView
 from typing import Any, TypeVar
 
@@ -39,6 +40,7 @@ from .codec import decode_key, decode_value, encode_value, key_identity, lookup_
 from .errors import CorruptStoreError, StoreClosedError
 
 _MISSING: Any = object()
+_CLOSING = threading.Lock()
 Text = str | bytes
 Row = tuple[Text, Text | None, Text | None]
 EncodedRow = tuple[str, str | None, str]
@@ -119,9 +121,11 @@ class StoreBase(MutableMapping):
     def close(self) -> None:
         """Release this handle; the data stays.  Idempotent.  Afterwards every
         operation on the handle raises :class:`~reference_backends.errors.StoreClosedError`."""
-        if not self._closed:
+        with _CLOSING:  # two threads closing at once: one releases
+            if self._closed:
+                return
             self._closed = True
-            self._release()
+        self._release()
 
     @property
     def closed(self) -> bool:
