@@ -32,6 +32,7 @@ persistent location the keys join what is already stored there.
 from __future__ import annotations
 
 import inspect
+import os
 import threading
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping, ValuesView
 from typing import Any, TypeVar
@@ -41,6 +42,7 @@ from .errors import CorruptStoreError, StoreClosedError
 
 _MISSING: Any = object()
 _CLOSING = threading.Lock()
+os.register_at_fork(after_in_child=_CLOSING._at_fork_reinit)  # never inherited held
 Text = str | bytes
 Row = tuple[Text, Text | None, Text | None]
 EncodedRow = tuple[str, str | None, str]
