@@ -53,6 +53,7 @@ data is in the parent): any use in the child raises StoreForkedError.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import os
 import sqlite3
@@ -241,7 +242,12 @@ class SqliteDict(StoreBase):
 
     def _forked(self) -> None:
         """In a child just after os.fork(): never use the parent's connection."""
-        _inherited.append(self._conn)
+        if isinstance(self._conn, sqlite3.Connection):
+            _inherited.append(self._conn)
+            # One reference more than anything will drop: the object is never
+            # deallocated, not even at interpreter exit, so sqlite3_close never
+            # runs on the parent's connection in this process.
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(self._conn))
         self._lock = threading.RLock()
         if not self._closed:
             self._conn = _Forked(self)

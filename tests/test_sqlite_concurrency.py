@@ -64,6 +64,33 @@ def test_file_store_works_in_a_forked_child(tmp_path):
         assert len(d) == 3
 
 
+FORK_AND_EXIT = """
+import os, sqlite3, sys
+from reference_backends import SqliteDict
+d = SqliteDict(sys.argv[1], "dict", "DEFERRED", a=1)
+for round in range(5):
+    pid = os.fork()
+    if pid == 0:  # a child that ends through the interpreter's full shutdown
+        d[f"child{round}"] = round
+        sys.exit(0)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    d[f"parent{round}"] = round
+assert len(d) == 11 and len(list(d)) == 11
+d.close()
+check = sqlite3.connect(sys.argv[1])
+print(check.execute("PRAGMA integrity_check").fetchone()[0])
+"""
+
+
+def test_children_exiting_normally_leave_the_parents_store_intact(tmp_path):
+    """Children that exit through interpreter shutdown never close the parent's
+    connection: the parent keeps writing and the file checks clean."""
+    result = subprocess.run([sys.executable, "-c", FORK_AND_EXIT, str(tmp_path / "a.db")],
+                            capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
 def test_in_memory_store_in_a_forked_child_raises(tmp_path):
     """The child never sees a silently empty (or diverging) copy: every use raises."""
     with SqliteDict(":memory:", "dict", "DEFERRED", a=1) as d:
