@@ -48,13 +48,27 @@ from __future__ import annotations
 
 import json
 import math
+from json.encoder import c_make_encoder  # type: ignore[attr-defined]
 from json.encoder import encode_basestring_ascii as _quote
 from typing import Any
 
 KEY_TYPES_DOC = "str, int, float (not NaN), bool, None, or tuples of them"
 
-_value_encoder = json.JSONEncoder(ensure_ascii=True, allow_nan=True, separators=(",", ":"))
-_plain_encoder = json.JSONEncoder(ensure_ascii=True, allow_nan=True, separators=(",", ":"))
+def _refuse(obj: Any) -> Any:
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+if c_make_encoder is not None:
+    # One reusable C encoder, compact and ASCII: what json.dumps(obj,
+    # separators=(",", ":")) writes, without building an encoder per call.
+    # No circular-reference markers: keys cannot be circular and values are
+    # depth-checked by _check_value before they are encoded.
+    _c_encoder = c_make_encoder(None, _refuse, _quote, None, ":", ",", False, False, True)
+
+    def _encode(obj: Any) -> str:
+        return "".join(_c_encoder(obj, 0))
+else:  # pragma: no cover - Pythons without the C accelerator
+    _encode = json.JSONEncoder(ensure_ascii=True, allow_nan=True, separators=(",", ":")).encode
 _decode = json.loads
 
 
@@ -90,7 +104,7 @@ def _normalise(key: Any, depth: int = 0) -> Any:
 
 def _check_key_text(key: Any, normalised: Any) -> str:
     try:
-        return _plain_encoder.encode(normalised)
+        return _encode(normalised)
     except ValueError as exc:  # an int past sys.get_int_max_str_digits()
         raise _Unsupported(f"an int too long for str(): {exc}") from None
 
@@ -115,7 +129,7 @@ def key_identity(key: Any) -> tuple[str, str | None]:
     except _Unsupported as exc:
         hash(key)  # unhashable: dict's own TypeError
         raise TypeError(f"keys must be {KEY_TYPES_DOC}; cannot store {_shown_key(key)}: {exc}") from None
-    spelling = _plain_encoder.encode(key)
+    spelling = _encode(key)
     return identity, (None if spelling == identity else spelling)
 
 
@@ -178,18 +192,25 @@ def decode_key(identity: str | bytes, spelling: str | bytes | None) -> Any:
         if _quote(key) == identity:
             return key
         raise ValueError(f"not the JSON identity of a str key: {identity!r}")
-    if spelling is not None:
-        spelling = _text(spelling, "spelling")
     try:
-        key = _as_key(_decode(spelling if spelling is not None else identity))
-        made = key_identity(key)
+        if spelling is None:
+            # The key is decoded from its identity, so it is the key stored
+            # exactly when the identity is its normalised JSON: a bool, an
+            # integral float or -0.0 (which need a spelling) or any other
+            # spacing or escaping would normalise to another text.
+            key = _as_key(_decode(identity))
+            if _check_key_text(key, _normalise(key)) == identity:
+                return key
+        else:
+            spelling = _text(spelling, "spelling")
+            key = _as_key(_decode(spelling))
+            if key_identity(key) == (identity, spelling):
+                return key
     except RecursionError:
         raise ValueError("nested too deeply to be a key") from None
-    except TypeError as exc:
+    except (TypeError, _Unsupported) as exc:
         raise ValueError(f"not a key: {exc}") from None
-    if made != (identity, spelling):
-        raise ValueError(f"identity {identity!r} and spelling {spelling!r} do not belong to one key")
-    return key
+    raise ValueError(f"identity {identity!r} and spelling {spelling!r} do not belong to one key")
 
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -228,7 +249,7 @@ def encode_value(value: Any) -> str:
     if t not in _SCALARS:
         _check_value(value)
     try:
-        return _value_encoder.encode(value)
+        return _encode(value)
     except ValueError as exc:
         raise TypeError(f"cannot store {type(value).__name__} value as JSON: {exc}") from None
 
