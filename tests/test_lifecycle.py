@@ -55,6 +55,8 @@ def _operations(d: StoreBase, keys: Any, values: Any, items: Any) -> dict[str, C
     """Every public operation, including views made while the store was open."""
     return {
         "d[k]": lambda: d["a"],
+        "d[unhashable]": lambda: d[[]],  # the closed check comes before the key
+        "d[bad] = bad": lambda: d.__setitem__([], {1}),
         "d.get": lambda: d.get("a"),
         "in": lambda: "a" in d,
         "d[k] = v": lambda: d.__setitem__("b", 2),
