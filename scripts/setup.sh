@@ -21,7 +21,7 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[cassandra,bench]"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[cassandra,bench,test]"
 
 scripts/install-kyotocabinet.sh .venv
 
