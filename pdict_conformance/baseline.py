@@ -150,7 +150,9 @@ def _show(value: Any) -> str:
 def compare(old: Mapping[str, Any], new: Mapping[str, Any], old_label: str = "old",
             new_label: str = "new") -> Comparison:
     """Compare two (validated) certificates; see the module docstring for the rules."""
-    regressions: list[Change] = []
+    test_regressions: list[Change] = []
+    test_improvements: list[Change] = []
+    regressions: list[Change] = []  # declarations first, then tests
     improvements: list[Change] = []
     changes: list[Change] = []
     unchanged = 0
@@ -163,7 +165,7 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any], old_label: str = "ol
             unchanged += o is not None
             continue
         kind, change = found
-        (regressions if kind == "regression" else improvements).append(change)
+        (test_regressions if kind == "regression" else test_improvements).append(change)
         if o is not None and n is not None and n["outcome"] in _OUT_OF_RUN and o["outcome"] not in _OUT_OF_RUN:
             for name in new.get("capabilities", {}):
                 if f"{name}=" in n["detail"]:
@@ -194,4 +196,6 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any], old_label: str = "ol
     for pattern in old_dev:
         if pattern not in new_dev:
             improvements.append(Change(f"deviation {pattern}", old_dev[pattern], None, "deviation removed"))
+    regressions += test_regressions
+    improvements += test_improvements
     return Comparison(regressions, improvements, changes, unchanged, old_label, new_label)
