@@ -2,7 +2,7 @@
 
 The certificates are the reference backends' own: made here with
 ``pdict certify --all`` (every registered backend but Cassandra, which needs
-Docker; the order suite and the CPython dict ports, quick profile), or, when
+Docker; the order suite and the CPython mapping-protocol ports, quick profile), or, when
 ``PDICT_REPORTS`` names a folder of certificates (``scripts/test-all.sh`` sets
 it after certifying every backend), those.
 """
@@ -38,7 +38,7 @@ def certificates(tmp_path_factory) -> list[dict]:
     folder = tmp_path_factory.mktemp("matrix")
     import cpython_dict_tests
 
-    ports = Path(cpython_dict_tests.__file__).resolve().parent / "test_dict.py"
+    ports = Path(cpython_dict_tests.__file__).resolve().parent / "test_mapping_protocol.py"
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
     run = subprocess.run(
         [str(PDICT), "certify", "--all", "--exclude", "cassandra*", "--reports", "r", "--",
