@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from . import services
+from . import parallel, services
 from .capabilities import Capabilities, CapabilityError
 from .gating import capability_deviation, named_deviation, unmet_requirement
 from .harness import StoreHarness
@@ -261,6 +261,11 @@ def pdict_spec(request: pytest.FixtureRequest) -> Iterator[BackendSpec]:
     if state is None:
         pytest.fail("the pdict kit fixtures need --pdict-backend=MODULE:NAME", pytrace=False)
     spec = state.spec
+    adopted = parallel.adopted_state(request.config)
+    if adopted is not None:  # an xdist worker: the controller started the services and the spec
+        spec.adopt(adopted)
+        yield spec
+        return
     with contextlib.ExitStack() as stack:
         try:
             handles = stack.enter_context(services.start(spec.services, request.config))
