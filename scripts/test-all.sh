@@ -8,7 +8,7 @@
 # missing dependency (Docker, the Cassandra image, the Kyoto Cabinet binding,
 # chromium, actionlint, a Python) is a failure, never a skip.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 OTHER_PYTHONS=(3.10 3.12 3.13)
 # On the other Pythons: the backends that need no binding built for one Python.
@@ -33,7 +33,7 @@ done
 
 echo
 echo "=== the kit's own tests (the matrix browser test reads reports/)"
-PDICT_REPORTS=reports .venv/bin/pytest -p no:cacheprovider -n 2 --junitxml=reports/junit-kit-selftests.xml tests \
+PDICT_REPORTS=reports .venv/bin/pytest -p no:cacheprovider --junitxml=reports/junit-kit-selftests.xml tests \
   || failed_runs+=("kit-selftests")
 
 echo

@@ -152,3 +152,18 @@ def test_gate_usage_errors(run_kit, pytester, args, message):
     run = run_kit("builtins:dict", *args, paths=PATHS)
     assert run.ret == pytest.ExitCode.USAGE_ERROR
     assert message in run.output
+
+
+def test_job_summary_is_appended_when_github_step_summary_is_set(fork, pytester, monkeypatch):
+    summary = pytester.path / "step-summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    fork("--pdict-seed=7", "--pdict-update-baseline", pops_first=True)
+    regressed = fork(moves=True, pops_first=True)
+    assert regressed.ret == 1
+    text = summary.read_text()
+    assert text.startswith("earlier step\n")  # appended, never overwritten
+    assert text.count("## pdict: `ForkSpec` does not conform") == 2
+    assert "| `pdict_conformance/suite/test_order.py::test_popitem_is_lifo` | failed |" in text
+    assert "### pdict diff: **1 regressions**" in text
+    assert "| `pdict_conformance/suite/test_order.py::test_overwrite_keeps_place` | passed | failed |" in text
