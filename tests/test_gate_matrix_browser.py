@@ -142,3 +142,33 @@ def _one() -> list[dict]:
     from test_gate_baseline import cert
 
     return [cert({"test_a": "passed"})]
+
+
+#: Played after the page's own script: click the first cell, then filter on "popitem".
+INTERACTION = """<script>
+document.querySelector("td.cell[data-row]").click();
+const filter = document.getElementById("filter");
+filter.value = "popitem";
+filter.dispatchEvent(new Event("input"));
+</script>
+</body>"""
+
+
+def test_cell_detail_on_click_and_filter(certificates, tmp_path):
+    page = tmp_path / "conformance.html"
+    page.write_text(matrix.render(certificates).replace("</body>", INTERACTION, 1), encoding="utf-8")
+    loaded = browser.load(page)
+    assert loaded.console == []
+    data = matrix.matrix_data(certificates)
+    first = data["rows"][0]
+    cell = first["cells"][0]
+    detail = loaded.dom.split('<aside id="detail"', 1)[1].split("</aside>", 1)[0]
+    assert not detail.startswith(" hidden")
+    assert first["name"] in detail and f"{data['columns'][0]['label']}: {cell['o']}" in detail
+    assert "reproduce:" in detail and cell["r"].replace("'", "&#39;").split(" ", 1)[0] in detail
+    dom = MatrixDom()
+    dom.feed(loaded.dom)
+    visible = [line for line in loaded.dom.split("<tr") if 'class="test"' in line and " hidden" not in line.split(">", 1)[0]]
+    wanted = [r for r in data["rows"] if "popitem" in (r["nodeid"] + " " + r["area"] + " " + r["provenance"]).lower()]
+    assert wanted and len(visible) == len(wanted)
+    assert f"{len(wanted)} of {len(data['rows'])} tests" in loaded.dom
