@@ -24,6 +24,7 @@ PDICT = Path(sys.executable).with_name("pdict")
 def pdict(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(TESTS_DIR)}
     env.pop("PYTEST_ADDOPTS", None)
+    env.pop("GITHUB_STEP_SUMMARY", None)
     return subprocess.run([str(PDICT), *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
 
 
@@ -130,6 +131,7 @@ def test_certify_all_takes_the_backends_from_the_entry_points(tmp_path):
         "[pdict_conformance.backends]\nforkstore = broken_mappings:SnapshotIteration\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(TESTS_DIR)])}
     env.pop("PYTEST_ADDOPTS", None)
+    env.pop("GITHUB_STEP_SUMMARY", None)
     suite = str(Path(cli.__file__).parent / "suite" / "test_iteration.py")
     run = subprocess.run(
         [str(PDICT), "certify", "--all", "--exclude", "kyotocabinet-*", "--exclude", "sqlite*",

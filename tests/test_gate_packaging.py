@@ -4,6 +4,7 @@ venv, and run the kit and the ``pdict`` command from an empty folder."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tarfile
@@ -16,7 +17,8 @@ PACKAGE_DATA = ("pdict_conformance/schemas/certificate-1.schema.json", "pdict_co
 
 
 def run(*argv: str | Path, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(a) for a in argv], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "GITHUB_STEP_SUMMARY", "PYTHONPATH")}
+    done = subprocess.run([str(a) for a in argv], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
     assert done.returncode == 0, f"{argv}: exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done
 
