@@ -39,12 +39,13 @@ class Change:
     why: str  # one line for a reader
     triage: Mapping[str, Any] | None = None
 
+    def explained(self) -> str:
+        """``why``, with the triage (kind, link) when the deviation carries one."""
+        parts = [p for p in (self.triage.get("kind"), self.triage.get("link")) if p] if self.triage else []
+        return f"{self.why} [{', '.join(parts)}]" if parts else self.why
+
     def line(self) -> str:
-        extra = ""
-        if self.triage:
-            parts = [p for p in (self.triage.get("kind"), self.triage.get("link")) if p]
-            extra = f" [{', '.join(parts)}]" if parts else ""
-        return f"{self.subject}: {self.why}{extra}"
+        return f"{self.subject}: {self.explained()}"
 
 
 @dataclasses.dataclass
@@ -93,7 +94,7 @@ class Comparison:
                 out += ["", f"#### {title}", "", "| subject | was | now | why |", "|---|---|---|---|"]
                 out += [
                     f"| `{_md(c.subject)}` | {_md(c.old or '(absent)')} | {_md(c.new or '(absent)')} | "
-                    f"{_md(c.line().split(': ', 1)[1])} |"
+                    f"{_md(c.explained())} |"
                     for c in items
                 ]
         if self.improvements and update_command:

@@ -110,3 +110,15 @@ def test_renderings_name_regressions_and_the_update_command():
     md = result.render_markdown()
     assert "### pdict diff: **1 regressions**" in md
     assert "| `suite/test_x.py::test_a` | passed | failed | passed -> failed: failed detail |" in md
+
+
+def test_triage_is_shown_with_the_change():
+    old = cert({"test_a": "deviation"})
+    new = cert({"test_a": "stale deviation"})
+    new["tests"][0]["triage"] = {"kind": "flaky", "link": "https://example.invalid/7"}
+    result = compare(old, new)
+    assert [c.line() for c in result.improvements] == [
+        "suite/test_x.py::test_a: declared deviation now passes: the declaration can go "
+        "[flaky, https://example.invalid/7]"]
+    assert "| the declaration can go [flaky, https://example.invalid/7] |" in result.render_markdown().replace(
+        "declared deviation now passes: ", "")
