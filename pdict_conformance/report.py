@@ -32,6 +32,9 @@ import pytest
 from .certificate import BAD_OUTCOMES, OUTCOMES, SCHEMA_VERSION, Outcome, dumps
 from .triage import declared_triage, matching_triage
 
+#: Stable ids of the kit's own tests start with one of these (see ``plugin.stable_id``).
+KIT_TEST_PREFIXES = ("pdict_conformance/", "cpython_dict_tests/")
+
 __all__ = ["OUTCOMES", "Outcome", "TestRecord", "build_certificate", "classify", "write_certificate"]
 
 
@@ -121,7 +124,9 @@ def build_certificate(
     for r in records:
         test = dataclasses.asdict(r)
         test["outcome"] = str(r.outcome)
-        test["reproduce"] = shlex.join([*rerun, f"--pdict-select={r.nodeid}"])
+        # The kit's own tests are selected by stable id; a user's test by its node id (a path).
+        kit_test = r.nodeid.startswith(KIT_TEST_PREFIXES)
+        test["reproduce"] = shlex.join([*rerun, f"--pdict-select={r.nodeid}" if kit_test else r.nodeid])
         if test["outcome"] in (Outcome.DEVIATION, Outcome.STALE_DEVIATION):
             triage = matching_triage(deviations, r.nodeid, r.name)
             if triage is not None:

@@ -157,3 +157,12 @@ def test_other_schema_version_and_non_json_are_refused(tmp_path):
         load(path)
     with pytest.raises(CertificateError, match="cannot read certificate"):
         load(tmp_path / "missing.json")
+
+
+def test_reproduce_command_of_a_users_own_test(run_kit, pytester):
+    """A test of the user's (a path on the command line) is reproduced by its node id."""
+    pytester.makepyfile(test_mine="def test_mine(store):\n    store['a'] = 1\n    assert store['a'] == 1\n")
+    run = run_kit("builtins:dict", "test_mine.py", seed=5)
+    assert run.ret == 0, run.output[-2000:]
+    record = run.record("test_mine")
+    assert record["reproduce"].endswith("--pdict-seed=5 test_mine.py::test_mine")
