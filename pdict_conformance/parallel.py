@@ -49,6 +49,17 @@ def _state(config: pytest.Config) -> Any:
     return kit_state(config)
 
 
+def _implements_handoff(spec: Any) -> bool:
+    """True when the spec's class defines both ``handoff`` and ``adopt`` itself (not
+    :class:`BackendSpec`'s defaults, which hand over nothing)."""
+    from .spec import BackendSpec
+
+    return all(
+        callable(getattr(spec, name, None)) and getattr(type(spec), name, None) is not getattr(BackendSpec, name, None)
+        for name in ("handoff", "adopt")
+    )
+
+
 def adopted_state(config: pytest.Config) -> dict[str, Any] | None:
     """In a worker: the spec state the controller handed over (None: start as usual)."""
     if not is_worker(config):
@@ -76,8 +87,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if state is None or not _parallel_controller(config) or not state.spec.services:
         return
     spec = state.spec
-    if not (callable(getattr(spec, "handoff", None)) and callable(getattr(spec, "adopt", None))):
-        return  # no hand-off contract: each worker starts its own
+    if not _implements_handoff(spec):
+        return  # no hand-off of its own: each worker starts its services, as a serial run does
     stack = contextlib.ExitStack()
     try:
         handles = stack.enter_context(services.start(spec.services, config))

@@ -113,3 +113,16 @@ def test_serial_run_with_a_service_starts_it_in_the_session(run_kit, pytester, m
     assert run.ret == 0, run.output[-3000:]
     kinds = [line.split()[0] for line in (pytester.path / "events.log").read_text().splitlines()]
     assert kinds == ["service-start", "spec-start", "service-stop"]
+
+
+def test_without_a_handoff_each_worker_starts_its_services(run_kit, pytester, monkeypatch):
+    """A spec that does not implement handoff/adopt is started per worker, as in a serial run."""
+    monkeypatch.setenv("PDICT_EVENTS_DIR", str(pytester.path))
+    no_handoff = SPEC.replace("    def handoff(self):", "    def _handoff(self):").replace(
+        "    def adopt(self, state):", "    def _adopt(self, state):")
+    pytester.makepyfile(counting_service=COUNTING_SERVICE, counted=no_handoff)
+    run = run_kit("counted:CountedSpec", "-p", "counting_service", "-n", "2", paths=["suite/test_order.py"])
+    assert run.ret == 0, run.output[-3000:]
+    kinds = [line.split()[0] for line in (pytester.path / "events.log").read_text().splitlines()]
+    assert kinds.count("service-start") == kinds.count("spec-start") == 2
+    assert not any(k.startswith("adopt") for k in kinds)
