@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,12 +26,13 @@ from typing import Any
 
 import pytest
 
-from . import services
+from . import parallel, services
 from .capabilities import Capabilities, CapabilityError
 from .gating import capability_deviation, named_deviation, unmet_requirement
 from .harness import StoreHarness
 from .loading import BackendLoadError, load_backend
 from .profiles import DEFAULT_PROFILE, PROFILES, load_profile, register_profiles
+from .certificate import BAD_OUTCOMES
 from .report import TestRecord, build_certificate, classify, write_certificate
 from .spec import BackendSpec
 
@@ -49,8 +51,11 @@ class KitState:
     """The session's backend, capabilities and test records; registered as a
     plugin so that it receives the session's hooks."""
 
-    def __init__(self, target: str, spec: BackendSpec, caps: Capabilities, profile: str, seed: int):
+    def __init__(
+        self, target: str, spec: BackendSpec, caps: Capabilities, profile: str, seed: int, command: str = ""
+    ):
         self.target = target
+        self.command = command
         self.spec = spec
         self.caps = caps
         self.profile = profile
@@ -99,6 +104,7 @@ class KitState:
             profile=self.profile,
             seed=self.seed,
             records=list(self.records.values()),
+            command=self.command or None,
         )
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -116,12 +122,12 @@ class KitState:
         verdict = "CONFORMS" if cert["conforms"] else "DOES NOT CONFORM"
         tr.write_line(
             f"{self.spec.describe()}: {verdict}: {s['passed']} passed, {s['failed']} failed, "
-            f"{s['error']} errors, {s['deviation']} declared deviations, "
+            f"{s['error']} errors, {s['stale deviation']} stale deviations, {s['deviation']} declared deviations, "
             f"{s['not applicable']} not applicable"
         )
         tr.write_line(f"hypothesis profile={self.profile} seed={self.seed}")
         for r in cert["tests"]:
-            if r["outcome"] in ("failed", "error"):
+            if r["outcome"] in BAD_OUTCOMES:
                 tr.write_line(f"  {r['outcome'].upper()}: {r['nodeid']}: {r['detail']}")
         path = config.getoption("pdict_report")
         if path:
@@ -177,7 +183,8 @@ def pytest_configure(config: pytest.Config) -> None:
         seed = random.SystemRandom().randrange(2**32)
     load_profile(profile)
     _force_hypothesis_seed(seed)
-    state = KitState(target, spec, caps, profile, seed)
+    command = shlex.join(["pytest", *config.invocation_params.args])
+    state = KitState(target, spec, caps, profile, seed, command)
     config.stash[_STATE] = state
     config.pluginmanager.register(state, "pdict-kit-state")
     if config.args_source != pytest.Config.ArgsSource.ARGS:
@@ -254,6 +261,11 @@ def pdict_spec(request: pytest.FixtureRequest) -> Iterator[BackendSpec]:
     if state is None:
         pytest.fail("the pdict kit fixtures need --pdict-backend=MODULE:NAME", pytrace=False)
     spec = state.spec
+    adopted = parallel.adopted_state(request.config)
+    if adopted is not None:  # an xdist worker: the controller started the services and the spec
+        spec.adopt(adopted)
+        yield spec
+        return
     with contextlib.ExitStack() as stack:
         try:
             handles = stack.enter_context(services.start(spec.services, request.config))

@@ -6,17 +6,21 @@ Outcomes:
 ``failed``          it does not, and nothing declared says so.
 ``not applicable``  a declared capability rules the test out (skipped).
 ``deviation``       a declared deviation, and the test failed as declared.
-``error``           a stale deviation (the test passed although declared to
-                    fail), or an error outside the test body (set-up, clean-up).
+``stale deviation`` the test passed although declared to fail.
+``error``           an error outside the test body (set-up, clean-up), or the
+                    test never ran.
 
-A backend conforms when there is no ``failed`` and no ``error``.
+A backend conforms when there is no ``failed``, ``stale deviation`` or
+``error``.  The outcomes and the certificate's shape are defined in
+:mod:`pdict_conformance.certificate` (a JSON Schema shipped in the package);
+:func:`write_certificate` validates before it writes.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import platform
+import shlex
 import sys
 from collections import Counter
 from importlib.metadata import PackageNotFoundError, version
@@ -25,7 +29,13 @@ from typing import Any
 
 import pytest
 
-OUTCOMES = ("passed", "failed", "not applicable", "deviation", "error")
+from .certificate import BAD_OUTCOMES, OUTCOMES, SCHEMA_VERSION, Outcome, dumps
+from .triage import declared_triage, matching_triage
+
+#: Stable ids of the kit's own tests start with one of these (see ``plugin.stable_id``).
+KIT_TEST_PREFIXES = ("pdict_conformance/", "cpython_dict_tests/")
+
+__all__ = ["OUTCOMES", "Outcome", "TestRecord", "build_certificate", "classify", "write_certificate"]
 
 
 @dataclasses.dataclass
@@ -46,7 +56,7 @@ def classify(report: pytest.TestReport) -> tuple[str, str] | None:
     if report.failed:
         text = str(report.longrepr) if report.longrepr is not None else ""
         if "[XPASS(strict)]" in text:
-            return "error", "stale deviation: declared to fail but passed (" + text.split("]", 1)[-1].strip() + ")"
+            return "stale deviation", "stale deviation: declared to fail but passed (" + text.split("]", 1)[-1].strip() + ")"
         if report.when != "call":
             return "error", f"error in {report.when}: " + _crash_message(report, text)
         return "failed", _crash_message(report, text)
@@ -98,15 +108,37 @@ def build_certificate(
     profile: str,
     seed: int,
     records: list[TestRecord],
+    command: str | None = None,
 ) -> dict[str, Any]:
-    """The certificate as a JSON-ready dict."""
-    counts = Counter(r.outcome for r in records)
+    """The certificate as a JSON-ready dict (shape: :func:`pdict_conformance.certificate.schema`).
+
+    ``command`` is the run's exact command line (default: rebuilt from the
+    target, profile and seed).  Each test also gets the command that reruns
+    it alone with the same backend, profile and seed.
+    """
+    counts = Counter(str(r.outcome) for r in records)
     summary = {outcome: counts.get(outcome, 0) for outcome in OUTCOMES}
     summary["total"] = len(records)
+    rerun = ["pytest", f"--pdict-backend={target}", f"--pdict-profile={profile}", f"--pdict-seed={seed}"]
+    tests = []
+    for r in records:
+        test = dataclasses.asdict(r)
+        test["outcome"] = str(r.outcome)
+        # The kit's own tests are selected by stable id; a user's test by its node id (a path).
+        kit_test = r.nodeid.startswith(KIT_TEST_PREFIXES)
+        test["reproduce"] = shlex.join([*rerun, f"--pdict-select={r.nodeid}" if kit_test else r.nodeid])
+        if test["outcome"] in (Outcome.DEVIATION, Outcome.STALE_DEVIATION):
+            triage = matching_triage(deviations, r.nodeid, r.name)
+            if triage is not None:
+                test["triage"] = triage
+        tests.append({k: v for k, v in test.items() if v is not None})
+    bad = sum(summary[o] for o in BAD_OUTCOMES)
     return {
+        "schema_version": SCHEMA_VERSION,
         "backend": backend,
         "target": target,
-        "conforms": summary["failed"] == 0 and summary["error"] == 0 and bool(records),
+        "conforms": bad == 0 and bool(records),
+        "command": command if command is not None else shlex.join(rerun),
         "versions": {
             "pdict_conformance": package_version("pdict") or "unknown",
             "python": platform.python_version(),
@@ -117,10 +149,11 @@ def build_certificate(
             "backend_package_version": package_version(backend_distribution),
         },
         "capabilities": capabilities,
-        "declared_deviations": deviations,
+        "declared_deviations": {k: str(v) for k, v in deviations.items()},
+        "deviation_triage": declared_triage(deviations),
         "hypothesis": {"profile": profile, "seed": seed},
         "summary": summary,
-        "tests": [dataclasses.asdict(r) for r in records],
+        "tests": tests,
     }
 
 
@@ -134,6 +167,7 @@ def render_markdown(cert: dict[str, Any]) -> str:
         f"Certified with `pytest --pdict-backend={cert['target']}`.",
         "",
         f"**{verdict}**: {s['passed']} passed, {s['failed']} failed, {s['error']} errors, "
+        f"{s['stale deviation']} stale deviations, "
         f"{s['deviation']} declared deviations, {s['not applicable']} not applicable "
         f"({s['total']} tests).",
         "",
@@ -163,12 +197,15 @@ def render_markdown(cert: dict[str, Any]) -> str:
 
 
 def write_certificate(path: Path, cert: dict[str, Any]) -> Path:
-    """Write ``path`` (JSON) and the Markdown beside it; return the Markdown path."""
+    """Validate ``cert``, then write ``path`` (JSON) and the Markdown beside it;
+    return the Markdown path.  An invalid certificate raises CertificateError
+    and writes nothing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     md_path = path.with_suffix(".md")
     tmp_json = path.with_name(path.name + ".tmp")
     tmp_md = md_path.with_name(md_path.name + ".tmp")
-    tmp_json.write_text(json.dumps(cert, indent=2, default=str) + "\n", encoding="utf-8")
+    text = dumps(cert)
+    tmp_json.write_text(text, encoding="utf-8")
     tmp_md.write_text(render_markdown(cert), encoding="utf-8")
     tmp_json.replace(path)
     tmp_md.replace(md_path)

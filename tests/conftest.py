@@ -110,6 +110,7 @@ def run_kit(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     """
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(TESTS_DIR), os.environ.get("PYTHONPATH")])))
     monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)  # a CI job's summary is not the self-tests'
 
     def run(
         backend: str | None,
