@@ -191,6 +191,7 @@ class TextEngine(Engine):
     def _append(self, text: str) -> int:
         """Append ``text`` and a newline; the offset it starts at.  A failed
         append is cut back (nothing of it stays) and raises."""
+        self._room(len(text))
         offset = self.db.size()
         if offset < 0:
             raise self._error("size")

@@ -1,0 +1,418 @@
+"""KyotoCabinetDict keeps what it acknowledged: SIGKILL, a full disk, a torn .kcx log, the lock.
+
+Each test runs the store in a fresh interpreter where a crash or a signal could
+take the process down, so a SIGBUS fails the test instead of ending pytest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+# A missing binding fails this module with the backend's ImportError; it never skips.
+from reference_backends.kyotocabinet import FORMATS, KyotoCabinetDict  # noqa: E402
+from reference_backends.errors import CorruptStoreError, StoreBusyError  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+EXTENSIONS = list(FORMATS)
+
+#: Kill rounds per format, and the seed of their timing and operations.
+ROUNDS = 5
+SEED = 8
+
+
+def _python(code: str, *args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=REPO, text=True, **kwargs)
+
+
+# -- SIGKILL -----------------------------------------------------------------------
+
+#: The writer: random operations on a pool of keys, each announced ("I", before)
+#: and acknowledged ("A", after it returned) on stdout.
+WRITER = textwrap.dedent(
+    """
+    import json, random, sys
+    from reference_backends.kyotocabinet import KyotoCabinetDict
+    path, seed = sys.argv[1], int(sys.argv[2])
+    rnd = random.Random(seed)
+    out = sys.stdout
+    d = KyotoCabinetDict(path)
+    print("ready", flush=True)
+    n = 0
+    while True:
+        n += 1
+        k = rnd.randrange(300)
+        roll = rnd.random()
+        if roll < 0.45:
+            op = ["set", k, [n, "x" * rnd.randrange(200)]]
+        elif roll < 0.6:
+            op = ["pop", k]
+        elif roll < 0.7:
+            op = ["setdefault", k, n]
+        elif roll < 0.8:
+            op = ["del", k]
+        elif roll < 0.85:
+            op = ["popitem"]
+        else:
+            op = ["update", {str(rnd.randrange(300)): [n, i] for i in range(rnd.randrange(2, 30))}]
+        out.write("I " + json.dumps(op) + "\\n"); out.flush()
+        kind = op[0]
+        if kind == "set":
+            d[f"k{k}"] = op[2]
+            result = None
+        elif kind == "pop":
+            result = d.pop(f"k{k}", None)
+        elif kind == "setdefault":
+            result = d.setdefault(f"k{k}", op[2])
+        elif kind == "del":
+            result = f"k{k}" in d
+            if result:
+                del d[f"k{k}"]
+        elif kind == "popitem":
+            result = d.popitem()[0] if len(d) else None
+        else:
+            d.update({f"k{key}": value for key, value in op[1].items()})
+            result = None
+        out.write("A " + json.dumps(result) + "\\n"); out.flush()
+    """
+)
+
+
+def _apply(model: dict, op: list, result) -> None:
+    """Apply an acknowledged operation (with what it returned) to the model."""
+    kind = op[0]
+    if kind == "set":
+        model[f"k{op[1]}"] = op[2]
+    elif kind in ("pop", "del"):
+        model.pop(f"k{op[1]}", None)
+    elif kind == "setdefault":
+        model.setdefault(f"k{op[1]}", op[2])
+    elif kind == "popitem":
+        if result is not None:
+            del model[result]
+    else:
+        model.update({f"k{key}": value for key, value in op[1].items()})
+
+
+def _in_flight_outcomes(model: dict, op: list) -> list[dict]:
+    """What the store may hold when ``op`` was cut short: before it, or after it (whole)."""
+    outcomes = [dict(model)]
+    if op[0] == "popitem":
+        outcomes += [{k: v for k, v in model.items() if k != gone} for gone in model]
+    else:
+        after = dict(model)
+        _apply(after, op, None)
+        outcomes.append(after)
+    return outcomes
+
+
+def _kill_rounds(path: str, rounds: int, seed: int) -> dict[str, int]:
+    """Run the writer, SIGKILL it at a random moment, reopen and compare; ``rounds`` times."""
+    rnd = random.Random(seed)
+    model: dict = {}
+    figures = {"kills": 0, "acknowledged": 0, "lost": 0}
+    for round_ in range(rounds):
+        child = _python(WRITER, path, str(seed * 1000 + round_), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(child.stdout))
+        try:
+            assert child.stdout.readline().strip() == "ready", child.stderr.read()
+            reader.start()
+            time.sleep(rnd.uniform(0.2, 1.0))
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=60)
+            reader.join(timeout=60)
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        assert child.returncode == -signal.SIGKILL, child.stderr.read()
+        figures["kills"] += 1
+        pending = None
+        for line in lines:
+            if not line.endswith("\n"):
+                break  # a line the kill cut short was never acknowledged
+            tag, payload = line[0], json.loads(line[2:])
+            if tag == "I":
+                pending = payload
+            else:
+                _apply(model, pending, payload)
+                figures["acknowledged"] += 1
+                pending = None
+        with KyotoCabinetDict(path) as d:  # reopens without error
+            found = dict(d.items())
+            assert len(d) == len(found) == sum(1 for _ in d)
+        outcomes = _in_flight_outcomes(model, pending) if pending is not None else [model]
+        if found not in outcomes:
+            missing = {k for k in model if k not in found}
+            wrong = {k for k in model if k in found and found[k] != model[k]}
+            extra = {k for k in found if k not in model}
+            figures["lost"] += len(missing) + len(wrong)
+            pytest.fail(
+                f"round {round_} (seed {seed}): after SIGKILL the store differs from every acknowledged "
+                f"state: {len(missing)} keys lost, {len(wrong)} with a wrong value, {len(extra)} never "
+                f"written (in flight: {pending})"
+            )
+        model = found  # the in-flight operation may have happened
+    return figures
+
+
+@pytest.mark.parametrize("ext", EXTENSIONS)
+def test_every_acknowledged_write_survives_sigkill(tmp_path, ext):
+    """A writer killed with SIGKILL at random moments: every acknowledged operation is there,
+    at most the one in flight is applied (an update whole or not at all), len agrees."""
+    figures = _kill_rounds(str(tmp_path / f"store{ext}"), ROUNDS, SEED)
+    print(f"\n{ext}: {figures}")
+    assert figures["kills"] == ROUNDS and figures["lost"] == 0
+    assert figures["acknowledged"] > ROUNDS, "the writer acknowledged almost nothing: the test proved nothing"
+
+
+def test_the_crash_test_catches_a_store_that_loses_writes(tmp_path, monkeypatch):
+    """The same rounds on a B+ tree opened without automatic transactions (the old design)
+    lose acknowledged writes, and the check says so."""
+    sitecustom = tmp_path / "site"
+    sitecustom.mkdir()
+    (sitecustom / "sitecustomize.py").write_text(
+        "from reference_backends.kyotocabinet import engine, binding\n"
+        "engine.Engine.open_mode = binding.DB.OWRITER | binding.DB.OCREATE | binding.DB.OTRYLOCK\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", f"{sitecustom}{os.pathsep}{REPO}")
+    with pytest.raises(pytest.fail.Exception, match="keys lost"):
+        _kill_rounds(str(tmp_path / "store.kct"), 2, SEED)
+
+
+# -- a full disk --------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MiB tmpfs, mounted for the test and unmounted after it."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.fail(
+            f"cannot mount a small tmpfs at {mount} to fill it (needs root or CAP_SYS_ADMIN): "
+            f"{done.stderr.strip()}"
+        )
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+        if os.path.ismount(mount):
+            subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+#: Fill the disk until StoreFullError, free the filler, write again, reopen: report as JSON.
+FILLER = textwrap.dedent(
+    """
+    import json, os, sys
+    from reference_backends.kyotocabinet import KyotoCabinetDict
+    from reference_backends.errors import StoreFullError
+    path, filler = sys.argv[1], sys.argv[2]
+    report = {"acknowledged": 0}
+    d = KyotoCabinetDict(path)
+    acked = {}
+    for i in range(100000):
+        try:
+            d[f"k{i}"] = "v" * 2000
+        except StoreFullError as exc:
+            report["error"] = str(exc)
+            report["names_path"] = exc.filename == path
+            report["failed_key"] = f"k{i}"
+            break
+        acked[f"k{i}"] = "v" * 2000
+    report["acknowledged"] = len(acked)
+    try:
+        d.update({f"u{i}": i for i in range(200)})
+        report["update"] = "applied"
+    except StoreFullError:
+        report["update"] = "refused"
+    os.unlink(filler)  # space returns
+    d["after"] = 1
+    acked["after"] = 1
+    report["after_update"] = sorted({k for k in d if k.startswith("u")}) in ([], [f"u{i}" for i in range(200)])
+    d.close()
+    with KyotoCabinetDict(path) as d:
+        found = dict(d.items())
+        report["lost"] = sum(1 for k, v in acked.items() if found.get(k) != v)
+        report["len_agrees"] = len(d) == len(found)
+        d["again"] = 2
+    with KyotoCabinetDict(path) as d:
+        report["usable"] = d["again"] == 2
+    print(json.dumps(report))
+    """
+)
+
+
+@pytest.mark.parametrize("ext", EXTENSIONS)
+def test_a_full_disk_raises_and_keeps_everything(small_disk, ext):
+    """Writing to a full disk raises StoreFullError naming the path (never SIGBUS); nothing
+    acknowledged is lost, an update is all or nothing, the store works once space returns."""
+    filler = small_disk / "filler"
+    filler.write_bytes(b"\0" * (256 * 1024))
+    path = str(small_disk / f"store{ext}")
+    child = _python(FILLER, path, str(filler), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = child.communicate(timeout=300)
+    assert child.returncode == 0, f"the writer died (exit {child.returncode}, SIGBUS is -7): {err[-2000:]}"
+    report = json.loads(out)
+    print(f"\n{ext}: {report}")
+    assert "error" in report, f"filling a 2 MiB disk never raised StoreFullError: {report}"
+    assert report["names_path"] and "full" in report["error"]
+    assert report["acknowledged"] > 0 and report["lost"] == 0
+    assert report["after_update"] and report["len_agrees"] and report["usable"]
+    if ext == ".kcx":
+        assert Path(path).read_bytes().endswith(b"\n"), "a failed append left a torn line"
+
+
+# -- the .kcx log ----------------------------------------------------------------------
+
+GOOD = b'+"a"\t\t1\n+"b"\t\t2\n="a"\t3\n'
+
+
+@pytest.mark.parametrize(
+    ("tail", "offset", "reason"),
+    [
+        (b'+"c"\t\t12+"d"\t\t5\n', len(GOOD), "not a valid record"),  # a torn line completed by the next append
+        (b'+"c"\t\t\x00\x00\x00\n', len(GOOD), "not a valid record"),  # a hole a failed write left
+        (b"+1.0\t\t5\n", len(GOOD), "not how the store spells"),  # a key spelled another way
+        (b'+"a"\t\t5\n', len(GOOD), "already there"),  # a second insert
+        (b'="zz"\t5\n', len(GOOD), "not there"),  # an overwrite of nothing
+        (b'-"zz"\n', len(GOOD), "not there"),
+        (b'+"c\t\t5\n', len(GOOD), "not a valid record"),  # an undecodable key
+        (b"hello\n", len(GOOD), "not a record"),
+        (b"\n", len(GOOD), "not a record"),
+        (b'{\n{\n+"c"\t\t1\n}\n}\n', len(GOOD) + 2, "inside another"),
+        (b'}\n', len(GOOD), "never opened"),
+        (b'{\n+"c"\t\tnope\n}\n', len(GOOD) + 2, "not a valid record"),  # a bad line inside an update
+    ],
+    ids=["glued", "hole", "spelling", "insert-twice", "overwrite-missing", "delete-missing",
+         "bad-key", "junk", "empty", "nested-update", "stray-close", "bad-in-update"],
+)
+def test_kcx_bad_line_is_an_error_naming_file_and_offset(tmp_path, tail, offset, reason):
+    """A torn or crafted line anywhere but a cut-off end is CorruptStoreError naming the file
+    and the byte offset, never a phantom key; the file is left as it was."""
+    path = tmp_path / "t.kcx"
+    path.write_bytes(GOOD + tail + b'+"z"\t\t9\n')
+    with pytest.raises(CorruptStoreError, match=reason) as info:
+        KyotoCabinetDict(str(path))
+    assert info.value.filename == str(path) and f"at byte {offset}" in str(info.value)
+    assert path.read_bytes() == GOOD + tail + b'+"z"\t\t9\n'
+
+
+def test_kcx_cut_off_end_is_dropped_and_the_next_write_kept(tmp_path):
+    """An incomplete last line (a killed append) is cut off at open, so the next acknowledged
+    write is a line of its own and survives a reopen."""
+    path = tmp_path / "t.kcx"
+    path.write_bytes(GOOD + b'+"c"\t\t12')
+    with KyotoCabinetDict(str(path)) as d:
+        assert dict(d.items()) == {"a": 3, "b": 2}
+        d["d"] = 4
+    assert path.read_bytes() == GOOD + b'+"d"\t\t4\n'
+    with KyotoCabinetDict(str(path)) as d:
+        assert dict(d.items()) == {"a": 3, "b": 2, "d": 4}
+
+
+def test_kcx_failed_append_is_cut_back(tmp_path, monkeypatch):
+    """An append that fails part-way leaves nothing behind: the file is cut back to where it began."""
+    from reference_backends.kyotocabinet.textlog import TextEngine
+
+    path = tmp_path / "t.kcx"
+    with KyotoCabinetDict(str(path), a=1) as d:
+        engine = d._engine
+        real_db = engine.db
+
+        class Torn:
+            """Writes half the line and fails, as a write on a full disk does."""
+
+            def __getattr__(self, name):
+                return getattr(real_db, name)
+
+            def set(self, key, value):
+                with open(path, "ab") as f:
+                    f.write(value.encode()[: len(value) // 2] + b"\0\0\0")
+                return False
+
+        monkeypatch.setattr(engine, "db", Torn())
+        with pytest.raises(OSError):
+            d["b"] = "x" * 100
+        assert isinstance(engine, TextEngine) and engine.db is not real_db  # reopened
+        assert path.read_bytes() == b'+"a"\t\t1\n'
+        d["c"] = 3
+    with KyotoCabinetDict(str(path)) as d:
+        assert dict(d.items()) == {"a": 1, "c": 3}
+
+
+# -- the lock: shared per file identity, never dropped ----------------------------------------
+
+
+def test_hard_link_shares_the_open_database(tmp_path):
+    """A hard link is the same file: the same engine, one cache, no lost writes."""
+    path = tmp_path / "a.kch"
+    first = KyotoCabinetDict(str(path), a=1)
+    os.link(path, tmp_path / "b.kch")
+    second = KyotoCabinetDict(str(tmp_path / "b.kch"))
+    assert second._engine is first._engine and first._engine.refs == 2
+    for i in range(300):
+        first[f"x{i}"] = i
+        second[f"y{i}"] = i
+    second.close()
+    first["z"] = 1
+    first.close()
+    with KyotoCabinetDict(str(path)) as d:
+        assert len(d) == 602
+
+
+HOLDER = textwrap.dedent(
+    """
+    import os, sys
+    from reference_backends.kyotocabinet import KyotoCabinetDict
+    path, how = sys.argv[1], sys.argv[2]
+    d = KyotoCabinetDict(path, a=1)
+    if how == "other-descriptor":  # what any code in the process may do: open and close the file
+        fd = os.open(path, os.O_RDONLY)
+        os.close(fd)
+    elif how == "hard-link":  # a second handle through a hard link, closed
+        os.link(path, path + "-link" + os.path.splitext(path)[1])
+        KyotoCabinetDict(path + "-link" + os.path.splitext(path)[1]).close()
+    print("ready", flush=True)
+    sys.stdin.read()
+    d["b"] = 2
+    d.close()
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("ext", "how"),
+    [(ext, how) for ext in EXTENSIONS for how in ("other-descriptor", "hard-link")
+     if not (how == "hard-link" and FORMATS[ext].directory)],  # a folder cannot be hard-linked
+)
+def test_lock_survives_closing_other_handles(tmp_path, monkeypatch, ext, how):
+    """While a process holds the store, closing another descriptor or handle of the file in
+    that process does not let a second process in: it gets StoreBusyError in bounded time."""
+    path = str(tmp_path / f"s{ext}")
+    holder = _python(HOLDER, path, how, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == "ready", holder.stderr.read()
+        monkeypatch.setattr(KyotoCabinetDict, "lock_timeout", 0.5)
+        started = time.monotonic()
+        with pytest.raises(StoreBusyError, match="another process") as info:
+            KyotoCabinetDict(path)
+        assert time.monotonic() - started < 5 and info.value.filename == path
+    finally:
+        out, err = holder.communicate("", timeout=60)
+    assert holder.returncode == 0, err
+    with KyotoCabinetDict(path) as d:
+        assert dict(d.items()) == {"a": 1, "b": 2}
