@@ -26,10 +26,11 @@ from .handles import Process, lock_descriptor
 
 __all__ = ["Engine", "KyotoCabinetError", "check_location"]
 
-#: Room a write must leave on the file system (plus four times its own size):
-#: Kyoto Cabinet writes B+ tree nodes, write-ahead log copies and file growth
-#: beyond the record itself, and a write that fails part-way leaves a database
-#: it marks "fatal".  A write that would leave less is refused before it starts.
+#: Room a write must leave on the file system (plus four times its own size),
+#: at most an eighth of the file system: Kyoto Cabinet writes B+ tree nodes,
+#: write-ahead log copies and file growth beyond the record itself, and a write
+#: that fails part-way leaves a database it marks "fatal" (see Engine._recover).
+#: A write that would leave less is refused before it starts.
 FULL_MARGIN = 1 << 20
 
 
@@ -153,10 +154,18 @@ class Engine:
             os.close(self.lock_fd)
 
     # -- errors ----------------------------------------------------------
-    def _error(self, operation: str, db: Any = None, size: int = 0) -> OSError:
+    def _error(self, operation: str, db: Any = None, size: int = 0, recover: bool = True) -> OSError:
+        """The exception for a failed call; after a system error (a write the
+        disk filled under), the database is reopened first (see _recover),
+        unless ``recover`` is false (a transaction must be aborted first)."""
         err = (db or self.db).error()
         message = f"Kyoto Cabinet {operation} failed: {err.name()}: {err.message()}"
-        if err.code() == E.SYSTEM and _disk_full(self.path, size):
+        if err.code() != E.SYSTEM:
+            return KyotoCabinetError(errno.EIO, message, self.path)
+        full = _disk_full(self.path, size)  # before the reopen frees the failed write's space
+        if recover:
+            self._recover()
+        if full:
             return StoreFullError(
                 errno.ENOSPC,
                 f"{message}: the disk filled up during the write; everything acknowledged before "
@@ -164,6 +173,17 @@ class Engine:
                 self.path,
             )
         return KyotoCabinetError(errno.EIO, message, self.path)
+
+    def _recover(self) -> None:
+        """After a failed write Kyoto Cabinet's memory no longer matches its
+        file (measured: a B+ tree then loses acknowledged records): close the
+        database and open it again, which rolls the failed write back from the
+        write-ahead log."""
+        db, self.db = self.db, None
+        if db is not None:
+            db.close()  # may fail again: the reopen below is what counts
+        busy = f"cannot reopen {_what(self.format)} after a failed write: another process took it"
+        self.db = self._open_db(time.monotonic() + 10.0, busy)
 
     def _expect(self, code: int, operation: str) -> None:
         """After a False/None result: fine if the error is ``code``, else raise."""
@@ -175,12 +195,12 @@ class Engine:
         when the file system would be left with less than FULL_MARGIN."""
         st = os.fstatvfs(self.lock_fd)
         free = st.f_bavail * st.f_frsize
-        if free < FULL_MARGIN + 4 * size:
+        need = min(FULL_MARGIN, st.f_blocks * st.f_frsize // 8) + 4 * size
+        if free < need:
             raise StoreFullError(
                 errno.ENOSPC,
-                f"not written: the disk is full ({free} bytes free; Kyoto Cabinet needs "
-                f"{FULL_MARGIN + 4 * size} to write safely); nothing was changed, and the store "
-                "works again once space returns",
+                f"not written: the disk is full ({free} bytes free; Kyoto Cabinet needs {need} to "
+                "write safely); nothing was changed, and the store works again once space returns",
                 self.path,
             )
 
@@ -287,18 +307,43 @@ class Engine:
             self._room(sum(len(identity) + len(text) for identity, _, text in rows))
             if not db.begin_transaction():
                 raise self._error("begin_transaction")
+            failed: OSError | None = None
             try:
                 plain = {identity: text for identity, spelling, text in rows if identity[0] == '"'}
                 if plain and db.set_bulk(plain, False) < 0:
-                    raise self._error("set_bulk", size=sum(map(len, plain.values())))
-                for identity, spelling, text in rows:
-                    if identity[0] != '"':
-                        self.put(identity, spelling, text)
+                    failed = self._error("set_bulk", size=sum(map(len, plain.values())), recover=False)
+                else:
+                    for identity, spelling, text in rows:
+                        if identity[0] != '"' and not self._put_in(db, identity, spelling, text):
+                            failed = self._error("add", size=len(text), recover=False)
+                            break
             except BaseException:
                 db.end_transaction(False)
                 raise
+            if failed is not None:
+                db.end_transaction(False)
+                if isinstance(failed, StoreFullError) or db.error().code() == E.SYSTEM:
+                    self._recover()
+                raise failed
             if not db.end_transaction(True):
                 raise self._error("end_transaction")
+
+    def _put_in(self, db: Any, identity: str, spelling: str | None, text: str) -> bool:
+        """put() of a non-str key inside update's transaction; False on a failed write."""
+        record = _pack(spelling, text)
+        while not db.add(identity, record):
+            if db.error().code() != E.DUPREC:
+                return False
+            old = db.get(identity)
+            if old is None:
+                if db.error().code() != E.NOREC:
+                    return False
+                continue
+            if db.cas(identity, old, _pack(_spelling_of(old), text)):
+                return True
+            if db.error().code() != E.LOGIC:
+                return False
+        return True
 
     def records(self, forward: bool = True) -> Iterator[tuple[bytes, bytes | None, bytes]]:
         """``(identity, spelling, value)`` of every record, on one cursor."""
@@ -337,14 +382,19 @@ class Engine:
             cursor.disable()
 
 
+#: A write that failed with less free space than this (at most an eighth of the
+#: file system, plus four times the write) failed for lack of space.
+FULL_SUSPECT = 1 << 20
+
+
 def _disk_full(path: str, size: int) -> bool:
-    """Whether the file system holding ``path`` has too little room left for a write of ``size``."""
+    """Whether a write of ``size`` that failed on the file system holding ``path`` met a full disk."""
     folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
     try:
         st = os.statvfs(folder)
     except OSError:
         return False
-    return st.f_bavail * st.f_frsize < FULL_MARGIN + 2 * size
+    return st.f_bavail * st.f_frsize < min(FULL_SUSPECT, st.f_blocks * st.f_frsize // 8) + 4 * size
 
 
 # -- records ---------------------------------------------------------------
