@@ -16,7 +16,6 @@ import pytest
 # A missing binding fails this module with the backend's ImportError, which says how
 # to install it; it never skips.
 from reference_backends.kyotocabinet import FORMATS, KyotoCabinetDict, tree_order_key  # noqa: E402
-from reference_backends.kyotocabinet.textlog import TextEngine  # noqa: E402
 from reference_backends.errors import CorruptStoreError, StoreBusyError, StoreClosedError  # noqa: E402
 
 import kyotocabinet as kc  # noqa: E402
@@ -593,98 +592,6 @@ def test_iteration_memory_is_flat(path):
         assert count == n
         # n keys of ~50 characters held at once would be several MB (0.5 MB for .kcd).
         assert peak < (200_000 if ext == ".kcd" else 1_000_000), f"peak {peak} bytes while iterating"
-
-
-# -- the .kcx log --------------------------------------------------------------------
-
-
-def test_kcx_lines_across_read_chunks_are_found(tmp_path):
-    """Records that straddle Kyoto Cabinet's 1 KiB cursor reads keep their offsets, also after a reopen."""
-    path = str(tmp_path / "t.kcx")
-    data = {f"k{i}": "v" * (i * 37 % 1500) for i in range(300)}
-    with KyotoCabinetDict(path, data) as d:
-        for i in range(0, 300, 3):
-            d[f"k{i}"] = "w" * (i * 53 % 2000)
-            data[f"k{i}"] = "w" * (i * 53 % 2000)
-        assert dict(d.items()) == data
-    with KyotoCabinetDict(path) as d:
-        assert dict(d.items()) == data and all(d[k] == v for k, v in data.items())
-
-
-def test_kcx_compacts_and_keeps_order(tmp_path, monkeypatch):
-    """Once dead lines outnumber live ones the log is rewritten; contents and order survive."""
-    monkeypatch.setattr(TextEngine, "compact_after", 50)
-    path = tmp_path / "t.kcx"
-    with KyotoCabinetDict(str(path), ((f"k{i}", i) for i in range(40))) as d:
-        for round_ in range(30):
-            for i in range(0, 40, 2):
-                d[f"k{i}"] = round_
-        del d["k1"]
-        d["k1"] = "last"
-        size_lines = path.read_text().count("\n")
-        assert size_lines < 200, f"{size_lines} lines: never compacted"
-        want = [f"k{i}" for i in range(40) if i != 1] + ["k1"]
-        assert list(d) == want and d["k0"] == 29 and d["k3"] == 3
-    with KyotoCabinetDict(str(path)) as d:
-        assert list(d) == want and d["k38"] == 29
-    assert not os.path.exists(str(path) + "-compact")
-
-
-def test_kcx_does_not_compact_under_a_running_iteration(tmp_path, monkeypatch):
-    """Compaction waits for iterations to end (they walk file offsets)."""
-    monkeypatch.setattr(TextEngine, "compact_after", 10)
-    with KyotoCabinetDict(str(tmp_path / "t.kcx"), ((f"k{i}", i) for i in range(100))) as d:
-        seen = []
-        for key in d:
-            seen.append(key)
-            for value in range(4):
-                d[key] = value
-        assert seen == [f"k{i}" for i in range(100)]
-        assert d._engine.lines > 4 * len(d)  # dead lines piled up meanwhile
-        d["x"] = 1  # the next write compacts
-        assert d._engine.lines == len(d) and d["k5"] == 3
-
-
-def test_kcx_recovers_from_torn_writes(tmp_path):
-    """A log ending in half a line, or in an update cut short, reopens without it."""
-    path = tmp_path / "t.kcx"
-    with KyotoCabinetDict(str(path), a=1, b=2) as d:
-        d["c"] = 3
-    good = path.read_bytes()
-    path.write_bytes(good + b'+"d"\t\t4')  # half a line
-    with KyotoCabinetDict(str(path)) as d:
-        assert dict(d.items()) == {"a": 1, "b": 2, "c": 3}
-        d["e"] = 5
-    path.write_bytes(good + b'{\n+"x"\t\t1\n+"y"\t\t2\n')  # an update without its closing line
-    with KyotoCabinetDict(str(path)) as d:
-        assert dict(d.items()) == {"a": 1, "b": 2, "c": 3}
-
-
-def test_kcx_finishes_an_interrupted_compaction(tmp_path):
-    """A complete -compact copy left by a crash is copied over the log; an incomplete one is dropped."""
-    path = tmp_path / "t.kcx"
-    with KyotoCabinetDict(str(path), a=1):
-        pass
-    Path(str(path) + "-compact").write_bytes(b'+"a"\t\t1\n+"b"\t\t2\n.\n')
-    path.write_bytes(b"")  # the crash came after truncating the log
-    with KyotoCabinetDict(str(path)) as d:
-        assert dict(d.items()) == {"a": 1, "b": 2}
-    assert not os.path.exists(str(path) + "-compact")
-    Path(str(path) + "-compact").write_bytes(b'+"zzz"\t\t1\n')  # the crash came while copying out
-    with KyotoCabinetDict(str(path)) as d:
-        assert dict(d.items()) == {"a": 1, "b": 2}
-    assert not os.path.exists(str(path) + "-compact")
-
-
-def test_kcx_is_a_readable_log(tmp_path):
-    """The .kcx file is plain text: one line per change, values as JSON."""
-    path = tmp_path / "t.kcx"
-    with KyotoCabinetDict(str(path)) as d:
-        d["a"] = [1, "x"]
-        d[True] = None
-        d["a"] = 2
-        del d[1]
-    assert path.read_text() == '+"a"\t\t[1,"x"]\n+1\ttrue\tnull\n="a"\t2\n-1\n'
 
 
 # -- the install script ------------------------------------------------------------------

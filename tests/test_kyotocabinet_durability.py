@@ -21,7 +21,7 @@ import pytest
 
 # A missing binding fails this module with the backend's ImportError; it never skips.
 from reference_backends.kyotocabinet import FORMATS, KyotoCabinetDict  # noqa: E402
-from reference_backends.errors import CorruptStoreError, StoreBusyError  # noqa: E402
+from reference_backends.errors import StoreBusyError  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 EXTENSIONS = list(FORMATS)
@@ -29,6 +29,8 @@ EXTENSIONS = list(FORMATS)
 #: Kill rounds per format, and the seed of their timing and operations.
 ROUNDS = 5
 SEED = 8
+#: Acknowledged operations a writer makes before the random wait for its kill begins.
+MIN_ACKS = 100
 
 
 def _python(code: str, *args: str, **kwargs) -> subprocess.Popen:
@@ -128,7 +130,10 @@ def _kill_rounds(path: str, rounds: int, seed: int) -> dict[str, int]:
         try:
             assert child.stdout.readline().strip() == "ready", child.stderr.read()
             reader.start()
-            time.sleep(rnd.uniform(0.2, 1.0))
+            deadline = time.monotonic() + 60
+            while len(lines) < 2 * MIN_ACKS and time.monotonic() < deadline and child.poll() is None:
+                time.sleep(0.01)  # a round proves something only once writes were acknowledged
+            time.sleep(rnd.uniform(0.0, 0.6))
             child.send_signal(signal.SIGKILL)
             child.wait(timeout=60)
             reader.join(timeout=60)
@@ -174,7 +179,7 @@ def test_every_acknowledged_write_survives_sigkill(tmp_path, ext):
     figures = _kill_rounds(str(tmp_path / f"store{ext}"), ROUNDS, SEED)
     print(f"\n{ext}: {figures}")
     assert figures["kills"] == ROUNDS and figures["lost"] == 0
-    assert figures["acknowledged"] > ROUNDS, "the writer acknowledged almost nothing: the test proved nothing"
+    assert figures["acknowledged"] >= ROUNDS * MIN_ACKS, "the writer acknowledged too little to prove anything"
 
 
 def test_the_crash_test_catches_a_store_that_loses_writes(tmp_path, monkeypatch):
@@ -188,7 +193,9 @@ def test_the_crash_test_catches_a_store_that_loses_writes(tmp_path, monkeypatch)
     )
     monkeypatch.setenv("PYTHONPATH", f"{sitecustom}{os.pathsep}{REPO}")
     with pytest.raises(pytest.fail.Exception, match="keys lost"):
-        _kill_rounds(str(tmp_path / "store.kct"), 2, SEED)
+        # A round whose last acknowledged operation was an update loses nothing even
+        # here (a transaction flushes the tree's cache), hence several rounds.
+        _kill_rounds(str(tmp_path / "store.kct"), ROUNDS, SEED)
 
 
 # -- a full disk --------------------------------------------------------------------
@@ -287,84 +294,6 @@ def test_a_full_disk_raises_and_keeps_everything(small_disk, ext, margin):
     # whole, and a .kct may count the failed key (len one above iteration).
     if ext == ".kcx":
         assert Path(path).read_bytes().endswith(b"\n"), "a failed append left a torn line"
-
-
-# -- the .kcx log ----------------------------------------------------------------------
-
-GOOD = b'+"a"\t\t1\n+"b"\t\t2\n="a"\t3\n'
-
-
-@pytest.mark.parametrize(
-    ("tail", "offset", "reason"),
-    [
-        (b'+"c"\t\t12+"d"\t\t5\n', len(GOOD), "not a valid record"),  # a torn line completed by the next append
-        (b'+"c"\t\t\x00\x00\x00\n', len(GOOD), "not a valid record"),  # a hole a failed write left
-        (b"+1.0\t\t5\n", len(GOOD), "not how the store spells"),  # a key spelled another way
-        (b'+"a"\t\t5\n', len(GOOD), "already there"),  # a second insert
-        (b'="zz"\t5\n', len(GOOD), "not there"),  # an overwrite of nothing
-        (b'-"zz"\n', len(GOOD), "not there"),
-        (b'+"c\t\t5\n', len(GOOD), "not a valid record"),  # an undecodable key
-        (b"hello\n", len(GOOD), "not a record"),
-        (b"\n", len(GOOD), "not a record"),
-        (b'{\n{\n+"c"\t\t1\n}\n}\n', len(GOOD) + 2, "inside another"),
-        (b'}\n', len(GOOD), "never opened"),
-        (b'{\n+"c"\t\tnope\n}\n', len(GOOD) + 2, "not a valid record"),  # a bad line inside an update
-    ],
-    ids=["glued", "hole", "spelling", "insert-twice", "overwrite-missing", "delete-missing",
-         "bad-key", "junk", "empty", "nested-update", "stray-close", "bad-in-update"],
-)
-def test_kcx_bad_line_is_an_error_naming_file_and_offset(tmp_path, tail, offset, reason):
-    """A torn or crafted line anywhere but a cut-off end is CorruptStoreError naming the file
-    and the byte offset, never a phantom key; the file is left as it was."""
-    path = tmp_path / "t.kcx"
-    path.write_bytes(GOOD + tail + b'+"z"\t\t9\n')
-    with pytest.raises(CorruptStoreError, match=reason) as info:
-        KyotoCabinetDict(str(path))
-    assert info.value.filename == str(path) and f"at byte {offset}" in str(info.value)
-    assert path.read_bytes() == GOOD + tail + b'+"z"\t\t9\n'
-
-
-def test_kcx_cut_off_end_is_dropped_and_the_next_write_kept(tmp_path):
-    """An incomplete last line (a killed append) is cut off at open, so the next acknowledged
-    write is a line of its own and survives a reopen."""
-    path = tmp_path / "t.kcx"
-    path.write_bytes(GOOD + b'+"c"\t\t12')
-    with KyotoCabinetDict(str(path)) as d:
-        assert dict(d.items()) == {"a": 3, "b": 2}
-        d["d"] = 4
-    assert path.read_bytes() == GOOD + b'+"d"\t\t4\n'
-    with KyotoCabinetDict(str(path)) as d:
-        assert dict(d.items()) == {"a": 3, "b": 2, "d": 4}
-
-
-def test_kcx_failed_append_is_cut_back(tmp_path, monkeypatch):
-    """An append that fails part-way leaves nothing behind: the file is cut back to where it began."""
-    from reference_backends.kyotocabinet.textlog import TextEngine
-
-    path = tmp_path / "t.kcx"
-    with KyotoCabinetDict(str(path), a=1) as d:
-        engine = d._engine
-        real_db = engine.db
-
-        class Torn:
-            """Writes half the line and fails, as a write on a full disk does."""
-
-            def __getattr__(self, name):
-                return getattr(real_db, name)
-
-            def set(self, key, value):
-                with open(path, "ab") as f:
-                    f.write(value.encode()[: len(value) // 2] + b"\0\0\0")
-                return False
-
-        monkeypatch.setattr(engine, "db", Torn())
-        with pytest.raises(OSError):
-            d["b"] = "x" * 100
-        assert isinstance(engine, TextEngine) and engine.db is not real_db  # reopened
-        assert path.read_bytes() == b'+"a"\t\t1\n'
-        d["c"] = 3
-    with KyotoCabinetDict(str(path)) as d:
-        assert dict(d.items()) == {"a": 1, "c": 3}
 
 
 # -- the lock: shared per file identity, never dropped ----------------------------------------

@@ -205,20 +205,24 @@ class Engine:
             )
 
     # -- single records -----------------------------------------------------
+    # Reads take the lock too: _recover replaces the database object.
     def get(self, identity: str) -> bytes | None:
-        record = self.db.get(identity)
-        if record is None:
-            self._expect(E.NOREC, "get")
-            return None
+        with self.lock:
+            record = self.db.get(identity)
+            if record is None:
+                self._expect(E.NOREC, "get")
+                return None
         return _value_of(record)
 
     def contains(self, identity: str) -> bool:
-        return self.db.check(identity) >= 0
+        with self.lock:
+            return self.db.check(identity) >= 0
 
     def count(self) -> int:
-        n = self.db.count()
-        if n < 0:
-            raise self._error("count")
+        with self.lock:
+            n = self.db.count()
+            if n < 0:
+                raise self._error("count")
         return n
 
     def put(self, identity: str, spelling: str | None, text: str) -> None:
