@@ -252,12 +252,14 @@ FILLER = textwrap.dedent(
     os.unlink(filler)  # space returns
     d["after"] = 1
     acked["after"] = 1
-    report["after_update"] = sorted({k for k in d if k.startswith("u")}) in ([], [f"u{i}" for i in range(200)])
+    updated = sorted({k for k in d if k.startswith("u")})
+    report["after_update"] = updated in ([], [f"u{i}" for i in range(200)])
     d.close()
     with KyotoCabinetDict(path) as d:
         found = dict(d.items())
         report["lost"] = sum(1 for k, v in acked.items() if found.get(k) != v)
         report["len_agrees"] = len(d) == len(found)
+        report["update_kept"] = report["update"] != "applied" or all(f"u{i}" in found for i in range(200))
         d["again"] = 2
     with KyotoCabinetDict(path) as d:
         report["usable"] = d["again"] == 2
@@ -289,9 +291,12 @@ def test_a_full_disk_raises_and_keeps_everything(small_disk, ext, margin):
     if margin == "margin":
         assert "nothing was changed" in report["error"]
         assert report["after_update"] and report["len_agrees"]
-    # Without the margin only the above is promised: Kyoto Cabinet's write-ahead log needs
-    # room too, so a B+ tree transaction the disk filled under cannot always be rolled back
-    # whole, and a .kct may count the failed key (len one above iteration).
+    # Without the margin less is promised: Kyoto Cabinet's write-ahead log needs room too, so
+    # a B+ tree transaction the disk filled under cannot always be rolled back whole, and a
+    # .kct may count the failed key (len one above iteration), and (measured on .kct) the open
+    # handle's iteration may miss items of an update made after such a failure until reopened.
+    # An update that returned is in the file either way:
+    assert report["update_kept"]
     if ext == ".kcx":
         assert Path(path).read_bytes().endswith(b"\n"), "a failed append left a torn line"
 

@@ -149,7 +149,7 @@ class Engine:
         db, self.db = self.db, None
         try:
             if db is not None and not db.close():
-                raise self._error("close", db)
+                raise self._error("close", db, recover=False)
         finally:
             os.close(self.lock_fd)
 
