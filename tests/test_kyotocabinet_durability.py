@@ -198,6 +198,27 @@ def test_the_crash_test_catches_a_store_that_loses_writes(tmp_path, monkeypatch)
         _kill_rounds(str(tmp_path / "store.kct"), ROUNDS, SEED)
 
 
+@pytest.mark.parametrize("ext", EXTENSIONS)
+def test_writes_survive_os_exit(tmp_path, ext):
+    """A worker that ends through os._exit (as multiprocessing workers do: no finalizers,
+    no close) leaves every acknowledged write in the file."""
+    path = str(tmp_path / f"store{ext}")
+    code = (
+        "import os, sys\n"
+        "from reference_backends.kyotocabinet import KyotoCabinetDict\n"
+        "d = KyotoCabinetDict(sys.argv[1])\n"
+        "d.update({f'u{i}': i for i in range(50)})\n"
+        "for i in range(100):\n"
+        "    d[f'k{i}'] = i\n"
+        "os._exit(0)\n"
+    )
+    child = _python(code, path, stderr=subprocess.PIPE)
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err
+    with KyotoCabinetDict(path) as d:
+        assert len(d) == 150 and d["k99"] == 99 and d["u49"] == 49
+
+
 # -- a full disk --------------------------------------------------------------------
 
 
