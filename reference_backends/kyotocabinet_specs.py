@@ -104,7 +104,7 @@ class _KyotoSpec(BackendSpec):
     def fromkeys(self, location: Any, keys: Any, value: Any = None):
         from reference_backends.kyotocabinet import KyotoCabinetDict
 
-        return KyotoCabinetDict.fromkeys(location, keys, value)
+        return KyotoCabinetDict.fromkeys(keys, value, location)
 
     def order_key(self, key: Any) -> Any:
         if self.format.ordering != "sorted":

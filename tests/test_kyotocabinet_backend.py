@@ -173,6 +173,22 @@ def test_missing_binding_says_how_to_install():
         assert "python3-kyotocabinet" in out and "scripts/install-kyotocabinet.sh" in out
 
 
+def test_fromkeys_takes_dicts_arguments_then_the_path(path):
+    """fromkeys(keys, value, path): dict's arguments first, the path as the one option;
+    the keys join what is stored; anything more than a path is a TypeError."""
+    with KyotoCabinetDict(path, old=1):
+        pass
+    with KyotoCabinetDict.fromkeys(["a", 2], "v", path) as d:
+        assert dict(d.items()) == {"old": 1, "a": "v", 2: "v"}
+    with KyotoCabinetDict.fromkeys(["b"], path=path) as d:
+        assert d["b"] is None and len(d) == 4
+    for bad in [lambda: KyotoCabinetDict.fromkeys(["a"], 1, path, "extra"),
+                lambda: KyotoCabinetDict.fromkeys(["a"], 1),
+                lambda: KyotoCabinetDict.fromkeys(["a"], 1, path, table="x")]:
+        with pytest.raises(TypeError, match="path"):
+            bad()
+
+
 # -- keys, values, missing keys ------------------------------------------------------
 
 
