@@ -251,7 +251,7 @@ FILLER = textwrap.dedent(
     from reference_backends.kyotocabinet import engine
     path, filler, margin = sys.argv[1], sys.argv[2], sys.argv[3]
     if margin == "no-margin":  # the disk fills under the write: Kyoto Cabinet's write fails
-        engine.FULL_MARGIN = 0
+        engine.Engine._room = lambda self, size=0: None
     report = {"acknowledged": 0}
     d = KyotoCabinetDict(path)
     acked = {}
