@@ -76,6 +76,9 @@ class Engine:
     #: and drops records it cannot place (measured: 289 of 321 kept).
     open_mode = DB.OWRITER | DB.OCREATE | DB.OTRYLOCK | DB.OAUTOTRAN | DB.ONOREPAIR
 
+    #: What a write the disk filled under leaves, for StoreFullError's message.
+    failed_write = "the key being written may hold its old or its new value"
+
     def __init__(self, path: str, fmt: Format, lock_timeout: float):
         self.path = path
         self.format = fmt
@@ -169,7 +172,7 @@ class Engine:
             return StoreFullError(
                 errno.ENOSPC,
                 f"{message}: the disk filled up during the write; everything acknowledged before "
-                "is kept, and the key being written may hold its old or its new value",
+                f"is kept, and {self.failed_write}",
                 self.path,
             )
         return KyotoCabinetError(errno.EIO, message, self.path)

@@ -51,6 +51,7 @@ class TextEngine(Engine):
     """A ``.kcx`` plain text database kept as an append-only log (see the module doc)."""
 
     open_mode = DB.OWRITER | DB.OCREATE | DB.OTRYLOCK
+    failed_write = "nothing of this write was kept (the log was cut back)"
 
     #: Compact when dead lines exceed both the live ones and this many.
     compact_after = 4096
