@@ -21,7 +21,7 @@ import pytest
 
 # A missing binding fails this module with the backend's ImportError; it never skips.
 from reference_backends.kyotocabinet import FORMATS, KyotoCabinetDict  # noqa: E402
-from reference_backends.errors import StoreBusyError  # noqa: E402
+from reference_backends.errors import ReadOnlyStoreError, StoreBusyError  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 EXTENSIONS = list(FORMATS)
@@ -225,7 +225,10 @@ def test_writes_survive_os_exit(tmp_path, ext):
 @pytest.fixture
 def small_disk(tmp_path):
     """A 2 MiB tmpfs, mounted for the test and unmounted after it."""
-    mount = tmp_path / "disk"
+    yield from _mounted(tmp_path / "disk")
+
+
+def _mounted(mount: Path):
     mount.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
                           capture_output=True, text=True)
@@ -320,6 +323,48 @@ def test_a_full_disk_raises_and_keeps_everything(small_disk, ext, margin):
     assert report["update_kept"]
     if ext == ".kcx":
         assert Path(path).read_bytes().endswith(b"\n"), "a failed append left a torn line"
+
+
+# -- a read-only location ----------------------------------------------------------------
+
+
+def _remount(mount: Path, mode: str) -> None:
+    done = subprocess.run(["mount", "-o", f"remount,{mode}", str(mount)], capture_output=True, text=True)
+    assert done.returncode == 0, f"cannot remount {mount} {mode}: {done.stderr.strip()}"
+
+
+@pytest.mark.parametrize("ext", EXTENSIONS)
+def test_read_only_location_opens_to_read_and_refuses_writes(tmp_path, ext):
+    """On a read-only file system the store opens for reading (several processes at once)
+    and every write raises ReadOnlyStoreError naming the path; nothing changes."""
+    for mount in _mounted(tmp_path / "disk"):
+        path = str(mount / f"store{ext}")
+        with KyotoCabinetDict(path, a=1, b=[2]) as d:
+            d[(1, "x")] = None
+        _remount(mount, "ro")
+        try:
+            with KyotoCabinetDict(path) as d, KyotoCabinetDict(path) as again:
+                assert again._engine is d._engine
+                assert dict(d.items()) == {"a": 1, "b": [2], (1, "x"): None} and len(d) == 3
+                reader = _python(
+                    "import sys\nfrom reference_backends.kyotocabinet import KyotoCabinetDict\n"
+                    "with KyotoCabinetDict(sys.argv[1]) as d:\n    print(len(d))\n",
+                    path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                )
+                out, err = reader.communicate(timeout=60)
+                assert out.strip() == "3", err  # a second process reads at the same time
+                writes = [lambda: d.__setitem__("c", 3), lambda: d.__delitem__("a"), lambda: d.pop("a"),
+                          lambda: d.setdefault("c", 3), d.popitem, lambda: d.update(c=3, e=4), d.clear]
+                for write in writes:
+                    with pytest.raises(ReadOnlyStoreError, match="read-only") as info:
+                        write()
+                    assert info.value.filename == path
+                assert dict(d.items()) == {"a": 1, "b": [2], (1, "x"): None}
+        finally:
+            _remount(mount, "rw")
+        with KyotoCabinetDict(path) as d:  # writable again
+            d["c"] = 3
+            assert len(d) == 4
 
 
 # -- the lock: shared per file identity, never dropped ----------------------------------------

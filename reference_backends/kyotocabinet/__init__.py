@@ -46,7 +46,9 @@ the process with SIGBUS.  Neither survives a power loss (no ``fsync``).
 
 Concurrency: one process at a time opens a database; a second one gets
 :class:`~reference_backends.errors.StoreBusyError` after ``lock_timeout``
-seconds.  Within a process, every KyotoCabinetDict on the same file (by
+seconds.  A database this process may not change (a read-only file system, no
+write access to it or its folder) opens to read, by several processes at once,
+and every write raises :class:`~reference_backends.errors.ReadOnlyStoreError`.  Within a process, every KyotoCabinetDict on the same file (by
 device and inode) shares one open database, reference counted: closing one
 handle leaves the others working, and never drops the lock (see
 :mod:`.handles`).  Threads may share a store: single-record calls are Kyoto

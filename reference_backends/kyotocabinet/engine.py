@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from typing import Any, NoReturn
 
-from ..errors import CorruptStoreError, StoreBusyError, StoreFullError
+from ..errors import CorruptStoreError, ReadOnlyStoreError, StoreBusyError, StoreFullError
 from .binding import DB, E
 from .formats import FORMATS, Format
 from .handles import Process, lock_descriptor
@@ -92,10 +92,13 @@ class Engine:
             self.db = self._open_db(deadline, busy)  # Kyoto Cabinet makes the folder, under its lock
             self.db.close()
             self.db = None
+        self.writable = _writable(path)
         try:
-            self.lock_fd = lock_descriptor(path, fmt, deadline, busy)
+            self.lock_fd = lock_descriptor(path, fmt, deadline, busy, self.writable)
         except PermissionError as exc:
             raise PermissionError(errno.EACCES, f"cannot open {_what(fmt)}: permission denied ({exc.strerror})", path) from None
+        if not self.writable:
+            self.open_mode = DB.OREADER | DB.OTRYLOCK | DB.ONOREPAIR
         st = os.fstat(self.lock_fd)
         self.identity = (st.st_dev, st.st_ino)
         try:
@@ -193,9 +196,20 @@ class Engine:
         if self.db.error().code() != code:
             raise self._error(operation)
 
+    def _refuse_if_read_only(self) -> None:
+        if not self.writable:
+            raise ReadOnlyStoreError(
+                errno.EROFS,
+                f"{_what(self.format)} is read-only here (no write access to it or its folder): "
+                "it was opened to read, and cannot be changed",
+                self.path,
+            )
+
     def _room(self, size: int = 0) -> None:
-        """Refuse a write of about ``size`` bytes (StoreFullError, nothing written)
-        when the file system would be left with less than FULL_MARGIN."""
+        """Refuse a write on a read-only store (ReadOnlyStoreError), or of about
+        ``size`` bytes (StoreFullError, nothing written) when the file system
+        would be left with less than FULL_MARGIN."""
+        self._refuse_if_read_only()
         st = os.fstatvfs(self.lock_fd)
         free = st.f_bavail * st.f_frsize
         need = min(FULL_MARGIN, st.f_blocks * st.f_frsize // 8) + 4 * size
@@ -301,6 +315,7 @@ class Engine:
     # -- whole store -------------------------------------------------------
     def clear(self) -> None:
         with self.lock:
+            self._refuse_if_read_only()
             if not self.db.clear():
                 raise self._error("clear")
 
@@ -387,6 +402,18 @@ class Engine:
                     yield (last, *_unpack(found[1]))
         finally:
             cursor.disable()
+
+
+def _writable(path: str) -> bool:
+    """Whether this process may change the database at ``path`` (a missing one
+    is created, which needs its folder; Kyoto Cabinet also writes its
+    write-ahead log next to a file database, and records inside a folder one)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.exists(path):
+        return True  # created, or the open reports why not
+    if FORMATS[os.path.splitext(path)[1]].directory:
+        return os.access(path, os.W_OK)
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK)
 
 
 #: A write that failed with less free space than this (at most an eighth of the

@@ -11,7 +11,8 @@ excludes a second database object in the same process.  So:
   ``flock`` lock, which belongs to that descriptor alone: closing other
   descriptors of the file cannot drop it, and a second process trying to open
   the store gets :class:`~reference_backends.errors.StoreBusyError` after
-  ``lock_timeout`` seconds.  The ``.kcx`` log also reads and truncates its
+  ``lock_timeout`` seconds.  A store on a read-only location is opened to
+  read, under a shared lock: several processes may read it at once;  The ``.kcx`` log also reads and truncates its
   file through that descriptor, so the process never opens it again;
 * in a forked child, the parent's engines are not the child's: their
   descriptors are closed in the child (the parent keeps its lock) and their
@@ -73,15 +74,20 @@ def identity_of(path: str) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def lock_descriptor(path: str, fmt: "Format", deadline: float, busy_message: str) -> int:
-    """Open ``path`` (creating a missing file) and ``flock`` it exclusively,
-    retrying until ``deadline``; the descriptor.  Raises StoreBusyError."""
-    flags = (os.O_RDONLY | os.O_DIRECTORY) if fmt.directory else (os.O_RDWR | os.O_CREAT)
+def lock_descriptor(path: str, fmt: "Format", deadline: float, busy_message: str, writable: bool = True) -> int:
+    """Open ``path`` (creating a missing file when ``writable``) and ``flock`` it,
+    exclusively to write, shared to read, retrying until ``deadline``; the
+    descriptor.  Raises StoreBusyError."""
+    if fmt.directory:
+        flags = os.O_RDONLY | os.O_DIRECTORY
+    else:
+        flags = (os.O_RDWR | os.O_CREAT) if writable else os.O_RDONLY
     fd = os.open(path, flags | os.O_CLOEXEC, 0o666)
+    mode = fcntl.LOCK_EX if writable else fcntl.LOCK_SH
     delay = 0.001
     while True:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
             return fd
         except BlockingIOError:
             if time.monotonic() >= deadline:

@@ -29,7 +29,9 @@ class KyotoCabinetDict(StoreBase):
     :class:`~reference_backends.errors.CorruptStoreError` (not a database of
     this type, or a damaged one), :class:`~reference_backends.errors.StoreBusyError`
     (another process holds it open for longer than ``lock_timeout``).
-    A write on a full disk raises :class:`~reference_backends.errors.StoreFullError`.
+    A write on a full disk raises :class:`~reference_backends.errors.StoreFullError`;
+    a store on a location this process may not change opens to read, and a write
+    raises :class:`~reference_backends.errors.ReadOnlyStoreError`.
 
     Every write is in the file when it returns (it survives the process being
     killed); ``update`` writes all of its items or none.  Another

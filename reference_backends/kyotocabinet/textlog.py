@@ -37,7 +37,7 @@ import time
 from collections.abc import Iterator
 
 from ..codec import decode_key, decode_value, lookup_identity
-from ..errors import CorruptStoreError
+from ..errors import CorruptStoreError, ReadOnlyStoreError
 from .binding import DB, E
 from .engine import Engine, KyotoCabinetError
 from .formats import Format
@@ -141,7 +141,7 @@ class TextEngine(Engine):
         size = os.fstat(self.lock_fd).st_size
         if batch is not None:
             good_end = batch_start
-        if size != good_end:
+        if size != good_end and self.writable:  # read-only: the index already leaves it out
             self._cut(good_end)
 
     def _apply(self, offset: int, line: bytes) -> None:
@@ -234,6 +234,13 @@ class TextEngine(Engine):
         except FileNotFoundError:
             return False
         done = data.endswith(b"\n.\n") or data == b".\n"
+        if not self.writable:
+            raise ReadOnlyStoreError(
+                errno.EROFS,
+                f"cannot open Kyoto Cabinet plain text database (.kcx) read-only: an interrupted "
+                f"compaction ({temp}) must be finished first, which needs write access",
+                self.path,
+            )
         if done:
             if not self.db.clear():
                 raise self._error("clear")
@@ -356,6 +363,7 @@ class TextEngine(Engine):
     # -- whole store ---------------------------------------------------------
     def clear(self) -> None:
         with self.lock:
+            self._refuse_if_read_only()
             if not self.db.clear():
                 raise self._error("clear")
             self.index.clear()
