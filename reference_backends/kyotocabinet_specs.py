@@ -23,6 +23,27 @@ What each declares, and why (checked against Kyoto Cabinet 1.2.79):
   twice (``tolerated``).  A ``.kch`` cursor walks file offsets, and an
   overwrite with a longer value moves the record to a free block or the end
   of the file, where the cursor meets it again: ``undefined``.
+
+Every type declares the same durability promises, each backed by a test in
+``tests/test_kyotocabinet_durability.py``:
+
+* crash_durability ``acknowledged``: the native types write with automatic
+  transactions (a killed write is rolled back at the next open), ``.kcx``
+  appends one line per change and cuts off an incomplete last one;
+* processes ``exclusive``: one process at a time (a BSD ``flock`` on the file
+  that closing other descriptors cannot drop); a second one gets
+  StoreBusyError after ``lock_timeout`` seconds;
+* thread_safe ``True`` and atomic_rmw ``threads``: writes are serialised by a
+  lock per open database, read-modify-writes are single Kyoto Cabinet calls
+  (``add``, ``seize``, cursor ``seize``) under it; no other process can race
+  (exclusive);
+* after_fork ``raises``: a handle opened before ``fork()`` raises
+  RuntimeError in the child;
+* update_atomic ``True``: ``update`` encodes every item first, then writes
+  them in one transaction (``.kcx``: one append between ``{`` and ``}``).
+
+Everything that differs between the types comes from the one format table,
+:data:`reference_backends.kyotocabinet.formats.FORMATS`.
 """
 
 from __future__ import annotations
@@ -32,20 +53,33 @@ from typing import Any, ClassVar
 
 from pdict_conformance import BackendSpec
 
+from .kyotocabinet.formats import FORMATS, Format
 from .specs import JSON_STORE_CAPABILITIES
 
-def kyoto_capabilities(ordering: str, mutation_during_iteration: str = "tolerated") -> dict[str, Any]:
-    """One database type's declaration: its ordering decides popitem and reversed
-    (a type with an order pops its last item and walks backwards; a hash type neither)."""
-    ordered = ordering != "none"
+#: What every Kyoto Cabinet type promises about durability and concurrency.
+DURABILITY: dict[str, Any] = {
+    "crash_durability": "acknowledged",
+    "processes": "exclusive",
+    "thread_safe": True,
+    "atomic_rmw": "threads",
+    "after_fork": "raises",
+    "update_atomic": True,
+}
+
+
+def kyoto_capabilities(fmt: Format) -> dict[str, Any]:
+    """One database type's declaration, from its row of the format table: its
+    ordering decides popitem and reversed (a type with an order pops its last
+    item and walks backwards; a hash type neither)."""
     return {
         **JSON_STORE_CAPABILITIES,
+        **DURABILITY,
         "persistent": True,
         "shared_handles": True,
-        "ordering": ordering,
-        "popitem": "last" if ordered else "any",
-        "reversed": ordered,
-        "mutation_during_iteration": mutation_during_iteration,
+        "ordering": fmt.ordering,
+        "popitem": "last" if fmt.reversible else "any",
+        "reversed": fmt.reversible,
+        "mutation_during_iteration": fmt.mutation_during_iteration,
     }
 
 
@@ -53,14 +87,14 @@ class _KyotoSpec(BackendSpec):
     """KyotoCabinetDict on a fresh database of one type per store."""
 
     distribution = "pdict"
-    extension: ClassVar[str] = ""
+    format: ClassVar[Format]
 
     def start(self, services: Any) -> None:
         # Fail once, with the install hint, if the binding is missing.
-        import reference_backends.kyotocabinet  # noqa: F401
+        import reference_backends.kyotocabinet.binding  # noqa: F401
 
     def new_location(self, scratch: Path) -> Path:
-        return scratch / f"store-{next(self._counter)}{self.extension}"
+        return scratch / f"store-{next(self._counter)}{self.format.ext}"
 
     def open(self, location: Any, *args: Any, **kwargs: Any):
         from reference_backends.kyotocabinet import KyotoCabinetDict
@@ -70,51 +104,32 @@ class _KyotoSpec(BackendSpec):
     def fromkeys(self, location: Any, keys: Any, value: Any = None):
         from reference_backends.kyotocabinet import KyotoCabinetDict
 
-        return KyotoCabinetDict.fromkeys(location, keys, value)
+        return KyotoCabinetDict.fromkeys(keys, value, location)
 
-
-class _KyotoTreeSpec(_KyotoSpec):
-    def order_key(self, key: Any) -> bytes:
+    def order_key(self, key: Any) -> Any:
+        if self.format.ordering != "sorted":
+            return super().order_key(key)
         from reference_backends.kyotocabinet import tree_order_key
 
         return tree_order_key(key)
 
 
-class KyotoHashSpec(_KyotoSpec):
-    """KyotoCabinetDict on a file hash database (.kch)."""
-
-    name = "reference_backends.KyotoCabinetDict (.kch file hash)"
-    extension = ".kch"
-    capabilities = kyoto_capabilities("none", mutation_during_iteration="undefined")
-
-
-class KyotoTreeSpec(_KyotoTreeSpec):
-    """KyotoCabinetDict on a file B+ tree database (.kct)."""
-
-    name = "reference_backends.KyotoCabinetDict (.kct file B+ tree)"
-    extension = ".kct"
-    capabilities = kyoto_capabilities("sorted")
+def kyoto_spec(ext: str, class_name: str) -> type[_KyotoSpec]:
+    """The spec class of the type ``ext``, everything derived from its row of FORMATS."""
+    fmt = FORMATS[ext]
+    title = "plain text log" if fmt.log else fmt.title
+    return type(class_name, (_KyotoSpec,), {
+        "__doc__": f"KyotoCabinetDict on a {title} database ({ext}).",
+        "__module__": __name__,
+        "__qualname__": class_name,
+        "name": f"reference_backends.KyotoCabinetDict ({ext} {title})",
+        "format": fmt,
+        "capabilities": kyoto_capabilities(fmt),
+    })
 
 
-class KyotoDirHashSpec(_KyotoSpec):
-    """KyotoCabinetDict on a directory hash database (.kcd)."""
-
-    name = "reference_backends.KyotoCabinetDict (.kcd directory hash)"
-    extension = ".kcd"
-    capabilities = kyoto_capabilities("none")
-
-
-class KyotoDirTreeSpec(_KyotoTreeSpec):
-    """KyotoCabinetDict on a directory B+ tree database (.kcf)."""
-
-    name = "reference_backends.KyotoCabinetDict (.kcf directory B+ tree)"
-    extension = ".kcf"
-    capabilities = kyoto_capabilities("sorted")
-
-
-class KyotoTextSpec(_KyotoSpec):
-    """KyotoCabinetDict on a plain text database (.kcx), kept as a log."""
-
-    name = "reference_backends.KyotoCabinetDict (.kcx plain text log)"
-    extension = ".kcx"
-    capabilities = kyoto_capabilities("insertion")
+KyotoHashSpec = kyoto_spec(".kch", "KyotoHashSpec")
+KyotoTreeSpec = kyoto_spec(".kct", "KyotoTreeSpec")
+KyotoDirHashSpec = kyoto_spec(".kcd", "KyotoDirHashSpec")
+KyotoDirTreeSpec = kyoto_spec(".kcf", "KyotoDirTreeSpec")
+KyotoTextSpec = kyoto_spec(".kcx", "KyotoTextSpec")
