@@ -120,7 +120,7 @@ GOOD = b'+"a"\t\t1\n+"b"\t\t2\n="a"\t3\n'
     [
         (b'+"c"\t\t12+"d"\t\t5\n', len(GOOD), "not a valid record"),  # a torn line completed by the next append
         (b'+"c"\t\t\x00\x00\x00\n', len(GOOD), "not a valid record"),  # a hole a failed write left
-        (b"+1.0\t\t5\n", len(GOOD), "not how the store spells"),  # a key spelled another way
+        (b"+1.0\t\t5\n", len(GOOD), "do not belong to one key|not how the store spells"),  # a key spelled another way
         (b'+"a"\t\t5\n', len(GOOD), "already there"),  # a second insert
         (b'="zz"\t5\n', len(GOOD), "not there"),  # an overwrite of nothing
         (b'-"zz"\n', len(GOOD), "not there"),

@@ -28,15 +28,7 @@ def _kyoto(ext: str) -> Any:
 
         return KyotoCabinetDict(str(folder / f"store{ext}"))
 
-    # Until KyotoCabinetDict moves onto StoreBase's lifecycle (its own close()
-    # is replaced by _release()), it keeps its own closed check.
-    from reference_backends import KyotoCabinetDict
-
-    adopted = "close" not in vars(KyotoCabinetDict)
-    return pytest.param(
-        open_kyoto, id=f"kyotocabinet{ext}",
-        marks=pytest.mark.skipif(not adopted, reason="KyotoCabinetDict has not adopted StoreBase.close yet (h8-backends)"),
-    )
+    return pytest.param(open_kyoto, id=f"kyotocabinet{ext}")
 
 
 BACKENDS = [
@@ -218,5 +210,6 @@ def test_fromkeys_is_the_same_classmethod_on_every_backend():
     from reference_backends import KyotoCabinetDict
 
     assert SqliteDict.fromkeys.__func__ is StoreBase.fromkeys.__func__
-    if "close" not in vars(KyotoCabinetDict):  # adopted the shared lifecycle
-        assert KyotoCabinetDict.fromkeys.__func__ is StoreBase.fromkeys.__func__
+    assert KyotoCabinetDict.fromkeys.__func__ is StoreBase.fromkeys.__func__
+    for method in ("close", "__enter__", "__exit__", "__len__", "clear", "update"):
+        assert method not in vars(KyotoCabinetDict), method

@@ -152,40 +152,6 @@ class KyotoCabinetDict(StoreBase):
             merged[identity] = (spelling if first is None else first[0], text)
         engine.update([(identity, spelling, text) for identity, (spelling, text) in merged.items()])
 
-    def __len__(self) -> int:
-        return self._count()
-
-    def clear(self) -> None:
-        self._clear()
-
-    def update(self, other: Any = (), /, **kwargs: Any) -> None:
-        """As dict.update, atomically: every pair is encoded first, then all are
-        written in one transaction, so on any error nothing is written."""
-        self._live()
-        rows = list(encoded_rows(other, kwargs))
-        if rows:
-            self._update(rows)
-
-    @classmethod
-    def fromkeys(cls, iterable: Iterable[Any], value: Any = None, /, *options: Any, **keyword_options: Any) -> "KyotoCabinetDict":
-        """The store at the path given in ``options`` (``fromkeys(keys, value, path)``
-        or ``fromkeys(keys, path=path)``) with every key of ``iterable`` set to
-        ``value``, in one ``update()``; dict's arguments come first.  A path is
-        the only option: anything more is a TypeError, so keys are never taken
-        for contents."""
-        if len(options) > 1 or set(keyword_options) - {"path"} or len(options) + len(keyword_options) != 1:
-            raise TypeError(
-                "KyotoCabinetDict.fromkeys(iterable, value=None, /, path): one option, the path; got "
-                f"{len(options)} positional and {sorted(keyword_options)} keyword options"
-            )
-        store = cls(*options, **keyword_options)
-        try:
-            store.update((key, value) for key in iterable)
-        except BaseException:
-            store.close()
-            raise
-        return store
-
     # -- iteration ---------------------------------------------------------
     def _rows(self, forward: bool, values: bool = True) -> Iterator[tuple[bytes, bytes | None, bytes]]:
         """A cursor walk (see StoreBase._rows); values come with the records anyway."""
