@@ -91,7 +91,7 @@ class Tier:
 
     def cleanup(self) -> None:
         errors: list[BaseException] = []
-        for step in (self.pool.close, self._close_handles, self._destroy):
+        for step in (self.pool.close, self.close_handles, self._destroy):
             try:
                 step()
             except Exception as exc:
@@ -99,7 +99,7 @@ class Tier:
         if errors:
             raise errors[0]
 
-    def _close_handles(self) -> None:
+    def close_handles(self) -> None:
         while self._handles:
             self.spec.close(self._handles.pop())
 
