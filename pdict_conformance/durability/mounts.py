@@ -41,6 +41,11 @@ class Tmpfs:
         _mount("-o", f"remount,size={size}", str(self.path))
         self.size = size
 
+    def used(self) -> int:
+        """Bytes in use on the file system."""
+        st = os.statvfs(self.path)
+        return (st.f_blocks - st.f_bfree) * st.f_frsize
+
     def read_only(self, flag: bool) -> None:
         _mount("-o", "remount," + ("ro" if flag else "rw"), str(self.path))
 

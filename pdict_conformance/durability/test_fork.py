@@ -37,8 +37,9 @@ def _in_forked_child(store: Any) -> dict[str, Any]:
         status = 0
         try:
             os.close(read_fd)
+            report: dict[str, Any] = {}
             try:
-                report: dict[str, Any] = {"a": store["a"]}
+                report["a"] = store["a"]
                 store["b"] = "from child"
                 report["b"] = store["b"]
                 report["len"] = len(store)

@@ -24,10 +24,10 @@ from .mounts import MountUnavailable, tmpfs
 
 AREA = "durability"
 
-#: The small file system: big enough for any store's empty file, small enough to fill.
-SMALL = 8 * 1024 * 1024
-#: Room after the disk is freed again.
+#: The file system as mounted, and again once space returns.
 ROOMY = 64 * 1024 * 1024
+#: Free bytes left once the empty store exists: the disk that the writes fill.
+HEADROOM = 1024 * 1024
 #: Characters per value written to fill the disk; at most FILL_FACTOR times what fits is tried.
 VALUE_SIZE = 8192
 FILL_FACTOR = 4
@@ -40,7 +40,7 @@ def _small_fs(tier, stack: contextlib.ExitStack, name: str):
     if not isinstance(probe, Path):
         pytest.skip(f"not applicable: the store's location is not a file path ({type(probe).__name__})")
     try:
-        fs = stack.enter_context(tmpfs(tier.scratch / name, SMALL))
+        fs = stack.enter_context(tmpfs(tier.scratch / name, ROOMY))
     except MountUnavailable as exc:
         pytest.skip(f"not applicable: {exc}")
     stack.callback(tier.close_handles)
@@ -53,16 +53,19 @@ def test_full_disk_raises_clearly_and_loses_nothing(tier):
     with contextlib.ExitStack() as stack:
         fs = _small_fs(tier, stack, "small-fs")
         location = tier.new_location(fs.path)
+        tier.dump(location)  # the empty store, then only HEADROOM bytes more
+        small = fs.used() + HEADROOM
+        fs.resize(small)
         writer = tier.child_on(location, "writer")
-        limit = FILL_FACTOR * SMALL // VALUE_SIZE
+        limit = FILL_FACTOR * HEADROOM // VALUE_SIZE
         try:
             result = writer.request("fill", timeout=120, size=VALUE_SIZE, limit=limit)
         except ChildError as exc:
             raise AssertionError(f"the process writing to a full disk did not survive: {exc}") from None
         acked = result["acked"]
-        tier.figures.update(fs_bytes=SMALL, value_bytes=VALUE_SIZE, acknowledged=acked)
+        tier.figures.update(fs_bytes=small, value_bytes=VALUE_SIZE, acknowledged=acked)
         assert result["error"] is not None, (
-            f"{acked} writes of {VALUE_SIZE} bytes acknowledged on a {SMALL // 1024} KiB file system "
+            f"{acked} writes of {VALUE_SIZE} bytes acknowledged with {HEADROOM // 1024} KiB free "
             f"without an error")
         error = result["error"]
         tier.figures["error"] = 1
