@@ -42,7 +42,8 @@ SIZES: dict[str, TierSizes] = {
 START_TIMEOUT = 60.0
 #: Seconds any one command (a batch of writes, a dump) may take.
 COMMAND_TIMEOUT = 60.0
-#: Seconds a second process may take to be refused by an exclusive store.
-EXCLUSIVE_TIMEOUT = 10.0
+#: Seconds a second process may take to be refused by an exclusive store (room for a
+#: store that waits for the lock a while, as busy timeouts of 30 s do, before it refuses).
+EXCLUSIVE_TIMEOUT = 45.0
 #: Seconds a thread test may take before it is declared hung.
 THREAD_TIMEOUT = 60.0
