@@ -23,6 +23,9 @@ from .sizes import SIZES, TierSizes
 #: Every tier test applies only to persistent stores whose keys and values may be str.
 persistent_str_store = pytest.mark.pdict_requires(persistent=True, key_types={"str"}, value_types={"str"})
 
+#: Tests that open the store in another process need a location another process can open.
+other_processes = pytest.mark.pdict_requires(processes=("shared", "exclusive"))
+
 
 class Tier:
     """One durability test's spec, sizes, seed, figures, children and locations."""
@@ -40,7 +43,7 @@ class Tier:
         self.pool = ChildPool({
             "target": target,
             "state": spec.handoff(),
-            "sys_path": [p for p in sys.path if p],
+            "sys_path": child_sys_path(spec),
         })
         self._locations: list[Any] = []
         self._handles: list[MutableMapping] = []
@@ -106,6 +109,19 @@ class Tier:
     def _destroy(self) -> None:
         while self._locations:
             self.spec.destroy(self._locations.pop())
+
+
+def child_sys_path(spec: BackendSpec) -> list[str]:
+    """The import path a child needs to import what this process imported: the
+    folder the spec's package was loaded from first (pytest may have put another
+    folder holding a package of that name ahead of it since), then ``sys.path``."""
+    top = sys.modules.get(type(spec).__module__.split(".")[0])
+    first: list[str] = []
+    origin = getattr(top, "__file__", None)
+    if origin:  # a package's __init__.py sits one folder deeper than a module's file
+        path = Path(origin).absolute()
+        first.append(str(path.parent.parent if path.name == "__init__.py" else path.parent))
+    return first + [p for p in sys.path if p and p not in first]
 
 
 def len_problem(found: dict[str, Any]) -> str:

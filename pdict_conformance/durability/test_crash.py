@@ -19,13 +19,14 @@ import pytest
 
 from .child import encode_location
 from .children import ChildCommandError
-from .fixtures import len_problem, persistent_str_store, tier  # noqa: F401
+from .fixtures import len_problem, other_processes, persistent_str_store, tier  # noqa: F401
 from .workload import crash_ops, judge
 
 AREA = "durability"
 
 
 @persistent_str_store
+@other_processes
 @pytest.mark.pdict_deviates(crash_durability="none")
 def test_acknowledged_operations_survive_sigkill(tier):
     rounds, count = tier.sizes.crash_rounds, tier.sizes.crash_ops

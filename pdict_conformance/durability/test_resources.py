@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from .children import ChildCommandError, ChildError
-from .fixtures import len_problem, persistent_str_store, tier  # noqa: F401
+from .fixtures import len_problem, other_processes, persistent_str_store, tier  # noqa: F401
 from .mounts import MountUnavailable, tmpfs
 
 AREA = "durability"
@@ -49,6 +49,7 @@ def _small_fs(tier, stack: contextlib.ExitStack, name: str):
 
 
 @persistent_str_store
+@other_processes
 def test_full_disk_raises_clearly_and_loses_nothing(tier):
     with contextlib.ExitStack() as stack:
         fs = _small_fs(tier, stack, "small-fs")
@@ -97,6 +98,7 @@ def test_full_disk_raises_clearly_and_loses_nothing(tier):
 
 
 @persistent_str_store
+@other_processes
 def test_read_only_location_opens_for_reading_and_refuses_writes(tier):
     with contextlib.ExitStack() as stack:
         fs = _small_fs(tier, stack, "ro-fs")
