@@ -52,6 +52,11 @@ class BackendSpec:
         ``("cassandra",)``); they are handed to :meth:`start`.
     ``distribution``
         The installed package whose version goes into the report.
+
+    The durability tier rebuilds a started spec in fresh child processes from
+    the same ``--pdict-backend`` target: :meth:`handoff` (parent) and
+    :meth:`adopt` (child) carry what :meth:`start` set up, and every location
+    must survive a JSON round trip (a ``Path`` is sent as its string).
     """
 
     name: ClassVar[str] = ""

@@ -69,7 +69,7 @@ def test_full_disk_raises_clearly_and_loses_nothing(tier):
             f"{acked} writes of {VALUE_SIZE} bytes acknowledged with {HEADROOM // 1024} KiB free "
             f"without an error")
         error = result["error"]
-        tier.figures["error"] = 1
+        tier.figures["refused_writes"] = 1
         assert error["message"].strip(), f"the full disk raised {error['type']} without a message"
         # Still alive, and every acknowledged write still readable through the same handle.
         try:
