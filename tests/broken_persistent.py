@@ -1,4 +1,4 @@
-"""Persistent stores for the durability tier's self-tests: three correct, eight broken.
+"""Persistent stores for the durability tier's self-tests: three correct, nine broken.
 
 The correct stores (``LogStore``, ``SnapshotStore``, ``ExclusiveStore``) keep
 every promise their specs declare and pass the tier.  Each broken store is one
@@ -637,6 +637,24 @@ class TornRecordUnopenable(LogStore):
         self._apply(record)
 
 
+class LockfExclusive(ExclusiveStore):
+    """Defect: holds its exclusive lock with POSIX ``lockf`` (fcntl), which the
+    process loses when any descriptor of the lock file is closed, so a second
+    process then opens the store too.
+
+    Caught by: test_exclusive_lock_survives_closing_other_descriptors
+    """
+
+    def _take_handle_lock(self) -> None:
+        if self._lock_fd >= 0:
+            try:
+                fcntl.lockf(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(self._lock_fd)
+                self._lock_fd = -1
+                raise StoreInUse(f"{self.path} is open in another process (exclusive store)") from None
+
+
 # -- specs ---------------------------------------------------------------------
 
 
@@ -666,6 +684,8 @@ def spec_for(store: type[MutableMapping], suffix: str, **declared: Any) -> type[
 LogStoreSpec = spec_for(LogStore, ".log")
 SnapshotStoreSpec = spec_for(SnapshotStore, ".json")
 ExclusiveStoreSpec = spec_for(ExclusiveStore, ".json", processes="exclusive", after_fork="raises",
+                              shared_handles=False)
+LockfExclusiveSpec = spec_for(LockfExclusive, ".json", processes="exclusive", after_fork="raises",
                               shared_handles=False)
 BufferedUntilCloseSpec = spec_for(BufferedUntilClose, ".json")
 FlushEvery50ChangesSpec = spec_for(FlushEvery50Changes, ".json")

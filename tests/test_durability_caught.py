@@ -62,6 +62,7 @@ CASES = [
          "test_processes_pop_each_shared_key_exactly_once"),
     case("UpdateKeyByKey", (CRASH,), "ci", "test_acknowledged_operations_survive_sigkill"),
     case("TornRecordUnopenable", (CRASH,), "ci", "test_acknowledged_operations_survive_sigkill"),
+    case("LockfExclusive", (FORK,), "quick", "test_exclusive_lock_survives_closing_other_descriptors"),
 ]
 
 

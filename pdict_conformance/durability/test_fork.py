@@ -16,6 +16,7 @@ import select
 import signal
 import time
 import traceback
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,11 +102,8 @@ def test_store_opened_before_fork_raises_clearly_in_the_child(tier):
     assert len(store) == 2
 
 
-@persistent_str_store
-@pytest.mark.pdict_requires(processes="exclusive")
-def test_second_process_is_refused_clearly(tier):
-    location = tier.new_location()
-    store = tier.open(location, {"a": "1", "b": "2"})
+def _expect_refused(tier, location: Any) -> None:
+    """A fresh process's open of ``location`` must raise a clear exception in bounded time."""
     child = tier.pool.start("second process")
     started = time.monotonic()
     try:
@@ -116,9 +114,47 @@ def test_second_process_is_refused_clearly(tier):
         raise AssertionError(f"the second process got no clear error: {exc}") from None
     else:
         raise AssertionError("a second process opened a store declared exclusive while it was open")
+    finally:
+        tier.pool.release(child)
     tier.figures["refused_after_s"] = round(time.monotonic() - started, 3)
     assert refused["message"].strip(), f"the refusal has no message: {refused['type']}"
+
+
+def _files_of(location: Path) -> list[Path]:
+    """The store's files: the location (or the files in it) and files named after it beside it."""
+    found = [p for p in (location, *location.parent.glob(location.name + "*")) if p.is_file()]
+    if location.is_dir():
+        found += [p for p in location.iterdir() if p.is_file()]
+    return sorted(set(found))
+
+
+@persistent_str_store
+@pytest.mark.pdict_requires(processes="exclusive")
+def test_second_process_is_refused_clearly(tier):
+    location = tier.new_location()
+    store = tier.open(location, {"a": "1", "b": "2"})
+    _expect_refused(tier, location)
     assert dict(store.items()) == {"a": "1", "b": "2"}
     tier.close(store)
     found = tier.dump(location)
     assert found["items"] == {"a": "1", "b": "2"}, "the data changed after the refused open"
+
+
+@persistent_str_store
+@pytest.mark.pdict_requires(processes="exclusive")
+def test_exclusive_lock_survives_closing_other_descriptors(tier):
+    """Other code in the process opening and closing the store's files (a backup,
+    a size check) must not drop the lock, as closing any descriptor of a file
+    drops the process's POSIX fcntl locks on it."""
+    location = tier.new_location()
+    if not isinstance(location, Path):
+        pytest.skip(f"not applicable: the store's location is not a file path ({type(location).__name__})")
+    store = tier.open(location, {"a": "1"})
+    files = _files_of(location)
+    for path in files:
+        open(path, "rb").close()
+    tier.figures["files_opened_and_closed"] = len(files)
+    _expect_refused(tier, location)
+    store["b"] = "2"
+    tier.close(store)
+    assert tier.dump(location)["items"] == {"a": "1", "b": "2"}
