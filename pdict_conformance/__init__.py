@@ -33,9 +33,25 @@ Every test ends as *passed*, *not applicable* (a capability rules it out),
 *declared deviation* (strict: a passing one is an error) or *failed*.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .capabilities import CAPABILITIES, Capabilities, CapabilityError
-from .harness import StoreHarness
 from .spec import BackendSpec, MappingClassSpec
+
+if TYPE_CHECKING:
+    from .harness import StoreHarness
+
+
+def __getattr__(name: str) -> Any:
+    # StoreHarness needs pytest; importing it lazily keeps ``import pdict_conformance``
+    # (and every backend spec module) free of pytest, so that the durability tier's
+    # child processes start in a fraction of the time.
+    if name == "StoreHarness":
+        from .harness import StoreHarness
+
+        return StoreHarness
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BackendSpec",

@@ -44,7 +44,19 @@ def kit_test_paths() -> list[Path]:
     import cpython_dict_tests
 
     here = Path(__file__).resolve().parent
-    return [here / "suite", here / "models", Path(cpython_dict_tests.__file__).resolve().parent]
+    return [
+        here / "suite", here / "models", Path(cpython_dict_tests.__file__).resolve().parent,
+        durability_tier_path(),
+    ]
+
+
+def durability_tier_path() -> Path:
+    """The durability and concurrency tier (``--pdict-durability`` selects it)."""
+    return Path(__file__).resolve().parent / "durability"
+
+
+#: ``--pdict-durability`` values: run the tier with the rest, run only it, or skip it.
+DURABILITY_CHOICES = ("include", "only", "skip")
 
 
 class KitState:
@@ -70,7 +82,8 @@ class KitState:
             f"(rerun with --pdict-profile={self.profile} --pdict-seed={self.seed})",
         ]
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        _select_durability(config, items)
         for item in items:
             _gate(self, item)
 
@@ -87,6 +100,9 @@ class KitState:
         if record is None:
             return
         record.duration += report.duration
+        for name, value in report.user_properties:
+            if name == FIGURES_PROPERTY and value:
+                record.figures = {**(record.figures or {}), **value}
         settled = classify(report)
         if settled is None:
             return
@@ -149,6 +165,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"hypothesis profile for the stateful models (default {DEFAULT_PROFILE})",
     )
     group.addoption("--pdict-seed", type=int, metavar="N", help="hypothesis seed (default: random, printed)")
+    group.addoption(
+        "--pdict-durability", choices=DURABILITY_CHOICES, default="include",
+        help="the durability and concurrency tier (crash, processes, threads, fork, resources): "
+        "include it (default), run only it, or skip it",
+    )
     services.add_options(group)
 
 
@@ -188,7 +209,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STATE] = state
     config.pluginmanager.register(state, "pdict-kit-state")
     if config.args_source != pytest.Config.ArgsSource.ARGS:
-        config.args[:] = [str(p) for p in kit_test_paths()]
+        config.args[:] = [str(p) for p in _default_paths(config.getoption("pdict_durability"))]
+
+
+def _default_paths(durability: str) -> list[Path]:
+    """The kit's test paths for a ``--pdict-durability`` choice."""
+    tier = durability_tier_path()
+    if durability == "only":
+        return [tier]
+    return [p for p in kit_test_paths() if durability == "include" or p != tier]
 
 
 def _force_hypothesis_seed(seed: int) -> None:
@@ -196,6 +225,21 @@ def _force_hypothesis_seed(seed: int) -> None:
     from hypothesis import core
 
     core.global_force_seed = seed
+
+
+def _select_durability(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the tier's tests (``skip``) or every other test (``only``)."""
+    choice = config.getoption("pdict_durability")
+    if choice == "include":
+        return
+    tier = durability_tier_path()
+    keep, drop = [], []
+    for item in items:
+        in_tier = item.path.resolve().is_relative_to(tier)
+        (keep if in_tier == (choice == "only") else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def _state(config: pytest.Config) -> KitState | None:
@@ -295,6 +339,19 @@ def harness(pdict_spec: BackendSpec, caps: Capabilities, tmp_path: Path) -> Iter
         yield h
     finally:
         h.cleanup()
+
+
+#: The ``user_properties`` name under which a test's figures reach its report.
+FIGURES_PROPERTY = "pdict_figures"
+
+
+@pytest.fixture
+def pdict_figures(request: pytest.FixtureRequest) -> dict[str, float]:
+    """A dict the test fills with measured figures (name -> number); they go
+    into the test's certificate record, even when the test fails."""
+    figures: dict[str, float] = {}
+    request.node.user_properties.append((FIGURES_PROPERTY, figures))
+    return figures
 
 
 @pytest.fixture

@@ -49,6 +49,16 @@ class TestRecord:
     outcome: str = "error"
     detail: str = "did not run: the session stopped before this test"
     duration: float = 0.0
+    #: Measured figures (name -> number: kills, acknowledged, lost, ...); tests
+    #: record them with the ``pdict_figures`` fixture.  Left out of the JSON when None.
+    figures: dict[str, float] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The record as the certificate holds it (no ``figures`` key when there are none)."""
+        out = dataclasses.asdict(self)
+        if out["figures"] is None:
+            del out["figures"]
+        return out
 
 
 def classify(report: pytest.TestReport) -> tuple[str, str] | None:
@@ -193,7 +203,20 @@ def render_markdown(cert: dict[str, Any]) -> str:
     for t in cert["tests"]:
         detail = t["detail"].replace("|", "\\|").replace("\n", " ")
         out.append(f"| `{t['name']}` | {t['area']} | {t['outcome']} | {t['provenance']} | {detail} |")
+    measured = [t for t in cert["tests"] if t.get("figures")]
+    if measured:
+        out += ["", "## Figures", "", "| test | outcome | figures |", "|---|---|---|"]
+        for t in measured:
+            shown = ", ".join(f"{k} {_figure(v)}" for k, v in t["figures"].items())
+            out.append(f"| `{t['name']}` | {t['outcome']} | {shown} |")
     return "\n".join(out) + "\n"
+
+
+def _figure(value: Any) -> str:
+    """A figure as the Markdown shows it: integers plain, other numbers to 3 significant digits."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.3g}"
+    return str(int(value)) if isinstance(value, float) else str(value)
 
 
 def write_certificate(path: Path, cert: dict[str, Any]) -> Path:

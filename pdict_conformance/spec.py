@@ -52,6 +52,11 @@ class BackendSpec:
         ``("cassandra",)``); they are handed to :meth:`start`.
     ``distribution``
         The installed package whose version goes into the report.
+
+    The durability tier rebuilds a started spec in fresh child processes from
+    the same ``--pdict-backend`` target: :meth:`handoff` (parent) and
+    :meth:`adopt` (child) carry what :meth:`start` set up, and every location
+    must survive a JSON round trip (a ``Path`` is sent as its string).
     """
 
     name: ClassVar[str] = ""
@@ -69,6 +74,21 @@ class BackendSpec:
 
     def stop(self) -> None:
         """Called once when the session ends."""
+
+    # -- handing a started spec to a fresh process -------------------------
+    def handoff(self) -> dict[str, Any]:
+        """What a fresh child process needs to use this started spec, as a
+        JSON-serialisable dict (contact points, ports, keyspaces: services by
+        value, never live connections).  The durability tier calls it in the
+        parent after :meth:`start`; the child rebuilds the spec from the same
+        ``--pdict-backend`` target and calls :meth:`adopt` with it.  Default:
+        nothing is needed (``{}``)."""
+        return {}
+
+    def adopt(self, state: Mapping[str, Any]) -> None:
+        """Called in a fresh child process instead of :meth:`start`, with what
+        :meth:`handoff` returned in the parent: connect to the services the
+        parent started, start none.  Default: nothing to do."""
 
     # -- stores ----------------------------------------------------------
     def new_location(self, scratch: Path) -> Any:
