@@ -21,7 +21,7 @@ from .stores import KYOTO_TYPES, select
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     groups = {kind: select("kyotocabinet", kind) for kind in KYOTO_TYPES}
-    return compare.main("kyotocabinet", groups, 10000, argv, __doc__.splitlines()[0])
+    return compare.main("benchmarks.bench_kyotocabinet", "kyotocabinet", groups, 10000, argv, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from .stores import select
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    return compare.main("sqlite", {"": select("sqlite")}, 20000, argv, __doc__.splitlines()[0])
+    return compare.main("benchmarks.bench_sqlite", "sqlite", {"": select("sqlite")}, 20000, argv, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -119,7 +119,7 @@ def run_group(stores: list[Store], n: int, rounds: int, folder: Path) -> dict[st
     return group
 
 
-def main(benchmark: str, groups: dict[str, list[Store]], default_n: int, argv: list[str] | None,
+def main(module: str, benchmark: str, groups: dict[str, list[Store]], default_n: int, argv: list[str] | None,
          description: str) -> dict[str, Any]:
     """The command line of a ratio benchmark: measure each group, print its table, write the JSON."""
     parser = argparse.ArgumentParser(description=description)
@@ -135,7 +135,8 @@ def main(benchmark: str, groups: dict[str, list[Store]], default_n: int, argv: l
     if unknown:
         parser.error(f"unknown group(s) {', '.join(unknown)}; choose from {', '.join(groups)}")
     started = time.perf_counter()
-    print(f"$ {harness.command_line()}")
+    command = harness.command_line(module, argv)
+    print(f"$ {command}")
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         for name, stores in groups.items():
@@ -145,7 +146,7 @@ def main(benchmark: str, groups: dict[str, list[Store]], default_n: int, argv: l
             out[name or benchmark] = group
             print(harness.ratio_table(group, f"\n{name or benchmark}: n={args.n}, {args.rounds} interleaved rounds, "
                                       f"median ops/s and ratio to {group['baseline']}"))
-    doc = harness.write_results(args.out, benchmark, {"n": args.n, "rounds": args.rounds},
+    doc = harness.write_results(args.out, benchmark, command, {"n": args.n, "rounds": args.rounds},
                                 {"groups": out}, started)
     print(f"wrote {args.out} ({doc['seconds']:.1f} s)")
     return doc

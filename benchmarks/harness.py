@@ -208,17 +208,19 @@ def machine() -> dict[str, Any]:
     return info
 
 
-def command_line() -> str:
-    return " ".join(shlex.quote(a) for a in [Path(sys.executable).name, *sys.argv])
+def command_line(module: str, argv: list[str] | None) -> str:
+    """The command that reproduces a run: ``python -m MODULE ARGS`` (``argv`` None: this process's)."""
+    args = sys.argv[1:] if argv is None else argv
+    return " ".join(shlex.quote(a) for a in ["python", "-m", module, *args])
 
 
-def write_results(path: Path, benchmark: str, params: Mapping[str, Any], body: Mapping[str, Any],
+def write_results(path: Path, benchmark: str, command: str, params: Mapping[str, Any], body: Mapping[str, Any],
                   started: float) -> dict[str, Any]:
     """Write one benchmark's results as JSON (the layout every plot reads) and return them."""
     doc = {
         "schema": SCHEMA_VERSION,
         "benchmark": benchmark,
-        "command": command_line(),
+        "command": command,
         "finished": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 3),
         "machine": machine(),
