@@ -27,6 +27,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+if __package__ in (None, ""):  # run as a script: python benchmarks/bench_kit.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    __package__ = "benchmarks"
+
 from . import harness
 
 ROOT = Path(__file__).resolve().parent.parent

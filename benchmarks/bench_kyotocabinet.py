@@ -13,7 +13,12 @@ The operations are described in :mod:`benchmarks.compare`, the contenders in
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
+
+if __package__ in (None, ""):  # run as a script: python benchmarks/bench_kyotocabinet.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    __package__ = "benchmarks"
 
 from . import compare
 from .stores import KYOTO_TYPES, select

@@ -31,6 +31,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+if __package__ in (None, ""):  # run as a script: python benchmarks/bench_scale.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    __package__ = "benchmarks"
+
 from . import harness
 from .stores import Store, check_importable, select
 

@@ -11,7 +11,12 @@ JSON text columns, autocommit per write).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
+
+if __package__ in (None, ""):  # run as a script: python benchmarks/bench_sqlite.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    __package__ = "benchmarks"
 
 from . import compare
 from .stores import select

@@ -6,8 +6,8 @@ Run:  .venv/bin/python -m benchmarks.plot [--results benchmarks/results] [--docs
 For each results file present: ``sqlite.json`` and ``kyotocabinet.json``
 give ratio bars per operation (``bench-<name>-ratios.png``);
 ``scale-<family>.json`` gives set and get throughput and bytes per key
-against N on log axes (``bench-scale-<family>.png``); ``kit.json`` gives a
-table.  The tables are written into the Markdown file between the markers
+against N on log axes (``bench-scale-<family>.png``); ``kit.json`` and
+``profile.json`` give tables.  The tables are written into the Markdown file between the markers
 ``<!-- generated:<name> -->`` and ``<!-- /generated:<name> -->``.
 """
 
@@ -18,6 +18,10 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
+
+if __package__ in (None, ""):  # run as a script: python benchmarks/plot.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    __package__ = "benchmarks"
 
 from . import harness
 
@@ -147,6 +151,20 @@ def kit_markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# -- profiles --------------------------------------------------------------------
+def profile_markdown(doc: dict[str, Any]) -> str:
+    lines = [f"`{doc['command']}` ({doc['finished']}, load average {doc['machine'].get('load_average', ['?'])[0]})", "",
+             "| store | operation | µs/op (unprofiled, best of 3) | most own time under cProfile (share) |",
+             "|---|---|---|---|"]
+    for name, ops in doc["profiles"].items():
+        for op, p in ops.items():
+            top = "; ".join(f"`{r['function']}` {r['share']:.0%}" for r in p["top"][:4])
+            lines.append(f"| {name} | {op} | {p['us_per_op']:.1f} | {top} |")
+    lines += ["", "| autocommit set of a new key, one SQL statement (no Python codec) | µs per row |", "|---|---|"]
+    lines += [f"| {name} | {us:.1f} |" for name, us in doc["insert_us_by_schema"].items()]
+    return "\n".join(lines)
+
+
 # -- Markdown splicing -----------------------------------------------------------
 def splice(markdown: Path, name: str, body: str) -> None:
     """Replace the text between ``<!-- generated:name -->`` and ``<!-- /generated:name -->``."""
@@ -171,6 +189,8 @@ def render(results: Path, docs: Path, markdown: Path | None) -> list[Path]:
             body = scale_markdown(doc)
         elif name == "kit":
             body = kit_markdown(doc)
+        elif name == "profile":
+            body = profile_markdown(doc)
         else:
             raise SystemExit(f"{path}: unknown benchmark {name!r}")
         if markdown is not None:

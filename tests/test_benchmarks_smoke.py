@@ -42,6 +42,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
                "--out", str(out / "scale-kyotocabinet.json"))
     run_module("benchmarks.bench_kit", "--rounds", "1", "--pytest-args", "-k test_len_",
                "--out", str(out / "kit.json"))
+    run_module("benchmarks.profile_hotpaths", "--n", "50", "--rounds", "1", "--top", "3",
+               "--stores", "SqliteDict,KyotoCabinetDict .kch", "--out", str(out / "profile.json"))
     return out
 
 
@@ -115,6 +117,18 @@ def test_kit_runs_are_timed_against_their_goals(results: Path) -> None:
         assert run["median_s"] > 0 and "passed" in run["outcome"]
 
 
+def test_profiles_name_where_the_time_goes(results: Path) -> None:
+    doc = load(results, "profile.json")
+    assert set(doc["profiles"]) == {"SqliteDict", "KyotoCabinetDict .kch"}
+    assert set(doc["profiles"]["SqliteDict"]) == {"set", "get", "delete", "update", "iterate"}
+    for ops in doc["profiles"].values():
+        for p in ops.values():
+            assert p["us_per_op"] > 0 and 1 <= len(p["top"]) <= 3
+            assert all(0 <= row["share"] <= 1 and row["calls"] > 0 for row in p["top"])
+    schemas = doc["insert_us_by_schema"]
+    assert len(schemas) == 5 and all(us > 0 for us in schemas.values())
+
+
 def test_plots_and_tables_are_made_from_the_results(results: Path, tmp_path: Path) -> None:
     page = tmp_path / "benchmarks.md"
     shutil.copy(ROOT / "docs" / "benchmarks.md", page)
@@ -127,6 +141,7 @@ def test_plots_and_tables_are_made_from_the_results(results: Path, tmp_path: Pat
     assert "python -m benchmarks.bench_sqlite --n 40" in text
     assert "| KyotoCabinetDict .kch | 200 |" in text
     assert "whole kit against builtins:dict" in text
+    assert "| SqliteDict | set |" in text
 
 
 def test_checkpoints_are_1_2_5_per_decade_up_to_the_target() -> None:
