@@ -12,12 +12,15 @@ Runs, interleaved over the rounds, each as a fresh process:
   already set up (its idempotent ``scripts/setup.sh`` included); goal 20 s.
 
 ``--pytest-args`` is appended to each kit run (the smoke test uses it to
-select a few tests).  Writes ``benchmarks/results/kit.json``.
+select a few tests).  Each run records its wall seconds and its CPU seconds
+(user + system of its processes): on a shared machine the wall time grows
+with the load, the CPU time much less.  Writes ``benchmarks/results/kit.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import shlex
 import statistics
 import subprocess
@@ -55,15 +58,23 @@ def runs(with_setup: bool, extra: list[str], scratch: Path) -> list[dict[str, An
     return out
 
 
-def time_run(run: dict[str, Any]) -> tuple[float, str]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_run(run: dict[str, Any]) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds (user + system of the run's processes) and the last line of its output."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(run["argv"], cwd=run["cwd"], capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    cpu = _children_cpu() - cpu
     lines = [ln for ln in done.stdout.splitlines() if ln.strip()]
     outcome = lines[-1].strip("= ") if lines else ""
     if done.returncode not in (0,):
         raise SystemExit(f"{run['name']} failed (exit {done.returncode}): {outcome}\n{done.stderr[-2000:]}")
-    return seconds, outcome
+    return seconds, cpu, outcome
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -79,13 +90,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         plan = runs(args.with_setup, shlex.split(args.pytest_args), Path(tmp))
         samples: dict[str, list[float]] = {r["name"]: [] for r in plan}
+        cpus: dict[str, list[float]] = {r["name"]: [] for r in plan}
         outcomes: dict[str, str] = {}
         for r in range(args.rounds):
             order = harness.shuffled(plan, seed=r)
             for run in order:
-                seconds, outcomes[run["name"]] = time_run(run)
+                seconds, cpu, outcomes[run["name"]] = time_run(run)
                 samples[run["name"]].append(seconds)
-                print(f"  round {r}: {run['name']}: {seconds:.1f} s ({outcomes[run['name']]})", flush=True)
+                cpus[run["name"]].append(cpu)
+                print(f"  round {r}: {run['name']}: {seconds:.1f} s wall, {cpu:.1f} s CPU "
+                      f"({outcomes[run['name']]})", flush=True)
         results = []
         for run in plan:
             shown = [Path(run["argv"][0]).relative_to(ROOT).as_posix(), *run["argv"][1:]]
@@ -94,6 +108,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             results.append({"name": run["name"], "command": " ".join(map(shlex.quote, shown)),
                             "cwd": "an empty folder" if run["cwd"] != ROOT else "the repository root",
                             "seconds": samples[run["name"]], "median_s": median, "goal_s": run["goal_s"],
+                            "cpu_seconds": cpus[run["name"]], "median_cpu_s": statistics.median(cpus[run["name"]]),
                             "outcome": outcomes[run["name"]]})
             print(f"{run['name']}: median {median:.1f} s (goal {run['goal_s']:g} s)")
     doc = harness.write_results(args.out, "kit", command, {"rounds": args.rounds, "with_setup": args.with_setup,

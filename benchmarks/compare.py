@@ -1,18 +1,23 @@
 """The side-by-side ratio benchmark shared by ``bench_sqlite`` and ``bench_kyotocabinet``.
 
-One session (per contender, per round) on fresh stores, through the mapping
-API only:
+Each round opens a fresh store per contender and runs the operations below
+through the mapping API only.  Operations on many keys are cut into chunks
+(``CHUNKS`` per operation), and the contenders take turns chunk by chunk, in
+an order shuffled per chunk: a burst of load from elsewhere on the machine
+then falls on every contender alike instead of on whichever ran at that
+moment.  A contender's figure for the round is its keys divided by the sum
+of its chunk times; the table gives the median over rounds.
 
 ========  ==============================================================
 set       ``store[k] = v`` for n new keys (then the store's settle: its
           writes are done)
 get       ``store[k]`` for the n keys in a shuffled order
-iterate   ``for k in store`` (the count is checked)
-items     ``for k, v in store.items()`` (the count is checked)
-len       ``len(store)`` repeated (200 calls)
+iterate   ``for k in store`` (whole store per turn; the count is checked)
+items     ``for k, v in store.items()`` (likewise)
+len       ``len(store)`` (``LEN_CALLS`` calls)
 delete    ``del store[k]`` for the n keys, shuffled
-update    ``store.update(pairs)`` of n new keys on a second fresh store
-          (the raw baselines: ``executemany`` / one transaction)
+update    ``store.update(pairs)`` of n new keys, one call, on a second fresh
+          store (the raw baselines: ``executemany`` / one transaction)
 ========  ==============================================================
 
 Figures are operations per second; ``update`` counts keys written.
@@ -32,88 +37,106 @@ from . import harness
 from .stores import Store, baseline, check_importable
 
 LEN_CALLS = 200
+CHUNKS = 20
+ORDER = ("set", "get", "delete", "update", "iterate", "items", "len")
 
 
-def session(store: Store, n: int, folder: Path) -> Callable[[int], dict[str, float | None]]:
-    """The callable :func:`harness.interleave` runs for ``store`` (one round each call)."""
+def _chunks(items: list[Any], count: int) -> list[list[Any]]:
+    size = max(1, -(-len(items) // count))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def one_round(stores: list[Store], n: int, folder: Path, r: int) -> dict[str, dict[str, float | None]]:
+    """Every operation for every contender on fresh stores; ops/s per contender and operation."""
     keys = [harness.key(i) for i in range(n)]
     values = [harness.value(i) for i in range(n)]
-    lookups = harness.shuffled(keys)
+    lookups = harness.shuffled(keys, seed=r + 1)
     pairs = {harness.key(n + i): harness.value(n + i) for i in range(n)}
+    where = {s.name: folder / f"{s.name.replace(' ', '_')}-r{r}" for s in stores}
+    handle = {s.name: s.open(where[s.name]) for s in stores}
+    out: dict[str, dict[str, float | None]] = {s.name: {op: None for op in ORDER} for s in stores}
 
-    def run(r: int) -> dict[str, float | None]:
-        where = folder / f"{store.name.replace(' ', '_')}-r{r}"
-        s = store.open(where)
-        out: dict[str, float | None] = {}
-        can = lambda op: op not in store.cannot  # noqa: E731
+    def measure(op: str, work: dict[str, list[Callable[[], Any]]], count: int) -> None:
+        work = {name: w for name, w in work.items() if op not in next(s for s in stores if s.name == name).cannot}
+        for name, seconds in harness.turns(work, seed=ORDER.index(op) * 1000 + r).items():
+            out[name][op] = count / seconds
 
-        def do_set() -> None:
-            for k, v in zip(keys, values):
-                s[k] = v
-            store.settle(s)
+    def setter(s: Store, h: Any, chunk: list[int]) -> Callable[[], None]:
+        def run() -> None:
+            for i in chunk:
+                h[keys[i]] = values[i]
+            s.settle(h)
+        return run
 
-        def do_get() -> None:
-            for k in lookups:
-                s[k]
+    def getter(h: Any, chunk: list[str]) -> Callable[[], None]:
+        def run() -> None:
+            for k in chunk:
+                h[k]
+        return run
 
-        def do_iterate() -> None:
-            count = sum(1 for _ in s)
+    def deleter(s: Store, h: Any, chunk: list[str]) -> Callable[[], None]:
+        def run() -> None:
+            for k in chunk:
+                del h[k]
+            s.settle(h)
+        return run
+
+    def walker(s: Store, h: Any, items: bool) -> Callable[[], None]:
+        def run() -> None:
+            count = sum(1 for _ in (h.items() if items else h))
             if count != n:
-                raise AssertionError(f"{store.name}: iterated {count} keys, stored {n}")
+                raise AssertionError(f"{s.name}: iterated {count} {'items' if items else 'keys'}, stored {n}")
+        return run
 
-        def do_items() -> None:
-            count = sum(1 for _ in s.items())
-            if count != n:
-                raise AssertionError(f"{store.name}: iterated {count} items, stored {n}")
+    def sizer(s: Store, h: Any, calls: int) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(calls):
+                if len(h) != n:
+                    raise AssertionError(f"{s.name}: len {len(h)}, stored {n}")
+        return run
 
-        def do_len() -> None:
-            for _ in range(LEN_CALLS):
-                if len(s) != n:
-                    raise AssertionError(f"{store.name}: len {len(s)}, stored {n}")
+    positions = _chunks(list(range(n)), CHUNKS)
+    looked = _chunks(lookups, CHUNKS)
+    measure("set", {s.name: [setter(s, handle[s.name], c) for c in positions] for s in stores}, n)
+    measure("get", {s.name: [getter(handle[s.name], c) for c in looked] for s in stores}, n)
+    measure("iterate", {s.name: [walker(s, handle[s.name], False)] for s in stores}, n)
+    measure("items", {s.name: [walker(s, handle[s.name], True)] for s in stores}, n)
+    measure("len", {s.name: [sizer(s, handle[s.name], LEN_CALLS // CHUNKS)] * CHUNKS for s in stores},
+            LEN_CALLS // CHUNKS * CHUNKS)
+    measure("delete", {s.name: [deleter(s, handle[s.name], c) for c in looked] for s in stores}, n)
+    for s in stores:
+        s.close(handle[s.name])
+    bulk = {s.name: s.open(where[s.name] / "bulk") for s in stores if "update" not in s.cannot}
 
-        def do_delete() -> None:
-            for k in lookups:
-                del s[k]
-            store.settle(s)
+    def updater(s: Store) -> Callable[[], None]:
+        def run() -> None:
+            bulk[s.name].update(pairs)
+            s.settle(bulk[s.name])
+        return run
 
-        out["set"] = n / harness.timed(do_set)
-        out["get"] = n / harness.timed(do_get) if can("get") else None
-        out["iterate"] = n / harness.timed(do_iterate)
-        out["items"] = n / harness.timed(do_items)
-        out["len"] = LEN_CALLS / harness.timed(do_len) if can("len") else None
-        out["delete"] = n / harness.timed(do_delete) if can("delete") else None
-        store.close(s)
-        if can("update"):
-            s2 = store.open(where / "bulk")
-
-            def do_update() -> None:
-                s2.update(pairs)
-                store.settle(s2)
-
-            out["update"] = n / harness.timed(do_update)
-            if len(s2) != n:
-                raise AssertionError(f"{store.name}: len {len(s2)} after update of {n} keys")
-            store.close(s2)
-        else:
-            out["update"] = None
-        shutil.rmtree(where, ignore_errors=True)
-        return out
-
-    return run
-
-
-ORDER = ("set", "get", "delete", "update", "iterate", "items", "len")
+    measure("update", {s.name: [updater(s)] for s in stores if s.name in bulk}, n)
+    for s in stores:
+        if s.name in bulk:
+            if len(bulk[s.name]) != n:
+                raise AssertionError(f"{s.name}: len {len(bulk[s.name])} after update of {n} keys")
+            s.close(bulk[s.name])
+        shutil.rmtree(where[s.name], ignore_errors=True)
+    return out
 
 
 def run_group(stores: list[Store], n: int, rounds: int, folder: Path) -> dict[str, Any]:
     """Measure one comparison group and summarise it against its baseline."""
     check_importable(stores)
-    sessions = {s.name: session(s, n, folder) for s in stores}
-    samples = harness.interleave(sessions, rounds)
-    ordered = {name: {op: ops.get(op, []) for op in ORDER} for name, ops in samples.items()}
-    group = harness.summarise(ordered, baseline(stores).name)
+    samples: dict[str, dict[str, list[float]]] = {s.name: {op: [] for op in ORDER} for s in stores}
+    for r in range(rounds):
+        for name, ops in one_round(stores, n, folder, r).items():
+            for op, rate in ops.items():
+                if rate is not None:
+                    samples[name][op].append(rate)
+    group = harness.summarise(samples, baseline(stores).name)
     group["n"] = n
     group["rounds"] = rounds
+    group["chunks"] = CHUNKS
     group["roles"] = {s.name: s.role for s in stores}
     group["durability"] = {s.name: s.durability for s in stores}
     return group
@@ -124,7 +147,7 @@ def main(module: str, benchmark: str, groups: dict[str, list[Store]], default_n:
     """The command line of a ratio benchmark: measure each group, print its table, write the JSON."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--n", type=int, default=default_n, help=f"keys per store (default {default_n})")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
     parser.add_argument("--only", default="", help="comma-separated groups to run (default all: "
                         + ", ".join(g or benchmark for g in groups) + ")")
     parser.add_argument("--out", type=Path, default=harness.RESULTS_DIR / f"{benchmark}.json")
@@ -136,7 +159,7 @@ def main(module: str, benchmark: str, groups: dict[str, list[Store]], default_n:
         parser.error(f"unknown group(s) {', '.join(unknown)}; choose from {', '.join(groups)}")
     started = time.perf_counter()
     command = harness.command_line(module, argv)
-    print(f"$ {command}")
+    print(f"$ {command}", flush=True)
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         for name, stores in groups.items():
@@ -144,8 +167,9 @@ def main(module: str, benchmark: str, groups: dict[str, list[Store]], default_n:
                 continue
             group = run_group(stores, args.n, args.rounds, Path(tmp) / (name or benchmark))
             out[name or benchmark] = group
-            print(harness.ratio_table(group, f"\n{name or benchmark}: n={args.n}, {args.rounds} interleaved rounds, "
-                                      f"median ops/s and ratio to {group['baseline']}"))
+            print(harness.ratio_table(group, f"\n{name or benchmark}: n={args.n}, {args.rounds} rounds "
+                                      f"(contenders take turns chunk by chunk), median ops/s and ratio to "
+                                      f"{group['baseline']}"), flush=True)
     doc = harness.write_results(args.out, benchmark, command, {"n": args.n, "rounds": args.rounds},
                                 {"groups": out}, started)
     print(f"wrote {args.out} ({doc['seconds']:.1f} s)")

@@ -5,8 +5,10 @@ ratios measured side by side in one run mean anything):
 
 * every contender works on its own fresh store in one temporary folder, in the
   same process;
-* rounds are interleaved: each round runs every contender once, in an order
-  shuffled per round (seeded), and each figure is the median over the rounds;
+* contenders take turns (:func:`turns`): each operation is cut into chunks and
+  every contender runs chunk i before any runs chunk i+1, in an order shuffled
+  per chunk (seeded); whole rounds repeat this on fresh stores, and each figure
+  is the median over the rounds;
 * a ratio divides a contender's median by the baseline's median from the same
   run, for the same operation;
 * results are written as JSON (:func:`write_results`); plots and tables are
@@ -65,27 +67,18 @@ def timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
-Session = Callable[[int], Mapping[str, float | None]]
-"""One contender's run in round ``r``: operation name -> operations per second
-(None where the contender cannot do that operation)."""
-
-
-def interleave(sessions: Mapping[str, Session], rounds: int, seed: int = 0) -> dict[str, dict[str, list[float]]]:
-    """Run every session once per round, in a shuffled order per round.
-
-    Returns contender -> operation -> the per-round samples (ops/s); an
-    operation a contender cannot do has no samples.
-    """
-    samples: dict[str, dict[str, list[float]]] = {name: {} for name in sessions}
-    for r in range(rounds):
-        order = list(sessions)
-        random.Random(seed * 1000 + r).shuffle(order)
+def turns(work: Mapping[str, list[Callable[[], Any]]], seed: int) -> dict[str, float]:
+    """Interleave contenders chunk by chunk: for each i, run chunk i of every contender
+    that has one, in an order shuffled per chunk (seeded).  Returns the total seconds
+    per contender, so a burst of load from elsewhere falls on every contender alike."""
+    totals = {name: 0.0 for name in work}
+    rng = random.Random(seed)
+    for i in range(max((len(chunks) for chunks in work.values()), default=0)):
+        order = [name for name in work if i < len(work[name])]
+        rng.shuffle(order)
         for name in order:
-            for op, rate in sessions[name](r).items():
-                bucket = samples[name].setdefault(op, [])
-                if rate is not None:
-                    bucket.append(rate)
-    return samples
+            totals[name] += timed(work[name][i])
+    return totals
 
 
 def summarise(samples: Mapping[str, Mapping[str, list[float]]], baseline: str) -> dict[str, Any]:

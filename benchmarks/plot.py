@@ -61,7 +61,7 @@ def ratio_figure(doc: dict[str, Any], path: Path) -> Path:
         ax.set_yscale("log")
         ax.set_xticks(range(len(ops)), ops)
         ax.set_ylabel(f"ops/s ÷ {_short(group['baseline'], gname if gname != doc['benchmark'] else '')}")
-        ax.set_title(f"{gname}: n={group['n']:,}, {group['rounds']} interleaved rounds, medians "
+        ax.set_title(f"{gname}: n={group['n']:,}, {group['rounds']} rounds taking turns by chunk, medians "
                      f"(1.0 = {group['baseline']})", fontsize=10)
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         ax.grid(axis="y", which="both", alpha=0.3)
@@ -142,12 +142,15 @@ def scale_markdown(doc: dict[str, Any]) -> str:
 
 # -- kit -----------------------------------------------------------------------
 def kit_markdown(doc: dict[str, Any]) -> str:
-    lines = [f"`{doc['command']}` ({doc['finished']})", "",
-             "| run | command | seconds (median of rounds) | goal | met | outcome |", "|---|---|---|---|---|---|"]
+    load = doc["machine"].get("load_average", ["?"])[0]
+    lines = [f"`{doc['command']}` ({doc['finished']}, load average {load} on {doc['machine']['cpus']} cores)", "",
+             "| run | command | wall s, median (rounds) | CPU s, median | goal | met (wall) | outcome |",
+             "|---|---|---|---|---|---|---|"]
     for run in doc["runs"]:
         met = "yes" if run["median_s"] <= run["goal_s"] else "no"
-        lines.append(f"| {run['name']} | `{run['command']}` | {run['median_s']:.1f} ({', '.join(f'{s:.1f}' for s in run['seconds'])}) "
-                     f"| {run['goal_s']:g} s | {met} | {run['outcome']} |")
+        rounds = ", ".join(f"{s:.1f}" for s in run["seconds"])
+        lines.append(f"| {run['name']} | `{run['command']}` ({run['cwd']}) | {run['median_s']:.1f} ({rounds}) "
+                     f"| {run['median_cpu_s']:.1f} | {run['goal_s']:g} s | {met} | {run['outcome']} |")
     return "\n".join(lines)
 
 

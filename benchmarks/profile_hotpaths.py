@@ -144,6 +144,19 @@ _SIZE_TRIGGERS = (
 _UPSERT = ("INSERT INTO t (key, spelling, value) VALUES (?, NULL, ?) "
            "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
 
+# The proposal for an exact O(1) len without a write per insert: ids are never reused
+# (each new row takes one past the highest id ever given, h remembering deleted ones),
+# so len = highest id ever - deletes; only a delete writes the size row.
+_HIGH_WATER = (
+    "CREATE TABLE t__size (one INTEGER PRIMARY KEY CHECK (one = 0), h INTEGER NOT NULL, d INTEGER NOT NULL)",
+    "INSERT INTO t__size VALUES (0, 0, 0)",
+    "CREATE TRIGGER t_del AFTER DELETE ON t BEGIN UPDATE t__size SET d = d + 1, h = max(h, OLD.id); END",
+)
+_HIGH_WATER_UPSERT = (
+    "INSERT INTO t (id, key, spelling, value) VALUES "
+    "((SELECT max(coalesce((SELECT max(id) FROM t), 0), h) + 1 FROM t__size), ?, NULL, ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+
 #: name -> (schema statements, the statement of one set); each variant changes one thing.
 SCHEMAS: dict[str, tuple[tuple[str, ...], str]] = {
     "raw: key TEXT PRIMARY KEY, INSERT OR REPLACE": (
@@ -154,6 +167,8 @@ SCHEMAS: dict[str, tuple[tuple[str, ...], str]] = {
     "SqliteDict table, its upsert": ((_SQLITEDICT_TABLE,), _UPSERT),
     "SqliteDict table, its upsert and row-count triggers (SqliteDict today)": (
         (_SQLITEDICT_TABLE, *_SIZE_TRIGGERS), _UPSERT),
+    "proposal: upsert with id = max(max(id), h) + 1, a delete-only trigger (len = max(max(id), h) - d)": (
+        (_SQLITEDICT_TABLE, *_HIGH_WATER), _HIGH_WATER_UPSERT),
     "WITHOUT ROWID table (key TEXT PRIMARY KEY), upsert": (
         ("CREATE TABLE t (key TEXT PRIMARY KEY, spelling TEXT, value TEXT NOT NULL) WITHOUT ROWID",), _UPSERT),
 }

@@ -126,7 +126,7 @@ def test_profiles_name_where_the_time_goes(results: Path) -> None:
             assert p["us_per_op"] > 0 and 1 <= len(p["top"]) <= 3
             assert all(0 <= row["share"] <= 1 and row["calls"] > 0 for row in p["top"])
     schemas = doc["insert_us_by_schema"]
-    assert len(schemas) == 5 and all(us > 0 for us in schemas.values())
+    assert len(schemas) == 6 and all(us > 0 for us in schemas.values())
 
 
 def test_plots_and_tables_are_made_from_the_results(results: Path, tmp_path: Path) -> None:
