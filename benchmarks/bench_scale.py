@@ -6,10 +6,13 @@ Run:  .venv/bin/python -m benchmarks.bench_scale --family sqlite        # toward
 Every store of the family grows through checkpoints N = 1, 2, 5 x 10^k (from
 ``--start`` to its target) one segment at a time, round-robin in a shuffled
 order per checkpoint, so machine noise falls on every store alike.  A
-segment sets keys N_prev..N-1 one ``store[k] = v`` at a time (the store's
-durability settings as in :mod:`benchmarks.stores`), then reads ``--sample``
-random existing keys; the point records both rates and the store's bytes on
-disk per key.
+segment adds keys N_prev..N-1: the last ``--sample`` of them one
+``store[k] = v`` at a time, timed (the set rate at that size, with the
+store's durability settings as in :mod:`benchmarks.stores`), the others
+before them in ``update`` batches (``--fill update``, the default, so that
+ten million keys take minutes, not hours; ``--fill set`` times every key);
+then it reads ``--sample`` random existing keys.  The point records both
+rates, the fill rate and the store's bytes on disk per key.
 
 A store stops growing at its target or when its next segment, predicted from
 its last rates, would take it past its time budget (``--budget`` seconds;
@@ -42,6 +45,7 @@ MODULE = "benchmarks.bench_scale"
 TARGETS = {"sqlite": 10_000_000, "kyotocabinet": 1_000_000}
 LEN_SECONDS = 1.0  # len is repeated until this long (at least once, at most LEN_CALLS)
 LEN_CALLS = 100
+FILL_BATCH = 10_000  # keys per update() call when filling
 
 
 def checkpoints(start: int, target: int) -> list[int]:
@@ -60,12 +64,13 @@ def checkpoints(start: int, target: int) -> list[int]:
 class Grower:
     """One store growing through the checkpoints, with its clock and its points."""
 
-    def __init__(self, store: Store, folder: Path, target: int, budget: float, sample: int):
+    def __init__(self, store: Store, folder: Path, target: int, budget: float, sample: int, fill: str):
         self.store = store
         self.folder = folder
         self.target = target
         self.budget = budget
         self.sample = sample
+        self.fill = "set" if "update" in store.cannot else fill
         self.handle = store.open(folder)
         self.n = 0
         self.spent = 0.0
@@ -78,14 +83,25 @@ class Grower:
         if not self.points:
             return 0.0
         last = self.points[-1]
+        timed_sets = n - self.n if self.fill == "set" else min(self.sample, n - self.n)
+        filled = (n - self.n - timed_sets) / last["fill_per_s"] if last.get("fill_per_s") else 0.0
         gets = min(self.sample, n) / last["get_per_s"] if last["get_per_s"] else 0.0
-        return (n - self.n) / last["set_per_s"] + gets
+        return timed_sets / last["set_per_s"] + filled + gets
 
     def grow(self, n: int) -> None:
+        """Add keys up to ``n``: with fill "update", all but the last ``sample`` in
+        ``update`` batches of FILL_BATCH, then the rest one ``store[k] = v`` at a time
+        (the timed sets); then time ``sample`` gets of random existing keys."""
         s, store = self.handle, self.store
         first = self.n
+        timed_from = first if self.fill == "set" else max(first, n - self.sample)
         started = time.perf_counter()
-        for i in range(first, n):
+        for lo in range(first, timed_from, FILL_BATCH):
+            s.update({harness.key(i): harness.value(i) for i in range(lo, min(lo + FILL_BATCH, timed_from))})
+        store.settle(s)
+        fill_s = time.perf_counter() - started
+        started = time.perf_counter()
+        for i in range(timed_from, n):
             s[harness.key(i)] = harness.value(i)
         store.settle(s)
         set_s = time.perf_counter() - started
@@ -96,12 +112,13 @@ class Grower:
             s[k]
         get_s = time.perf_counter() - started
         self.n = n
-        self.spent += set_s + get_s
+        self.spent += fill_s + set_s + get_s
         disk = harness.disk_usage(self.folder)
         self.points.append({
             "n": n,
-            "set_per_s": (n - first) / set_s,
+            "set_per_s": (n - timed_from) / set_s,
             "get_per_s": len(picks) / get_s if picks else None,
+            "fill_per_s": (timed_from - first) / fill_s if timed_from > first else None,
             "bytes_per_key": disk["allocated_bytes"] / n,
             "apparent_bytes_per_key": disk["apparent_bytes"] / n,
             "spent_s": round(self.spent, 3),
@@ -154,9 +171,9 @@ class Grower:
 
 
 def run(stores: list[Store], targets: dict[str, int], budgets: dict[str, float], start: int, sample: int,
-        folder: Path, log: Any = sys.stdout) -> dict[str, Any]:
+        fill: str, folder: Path, log: Any = sys.stdout) -> dict[str, Any]:
     growers = [Grower(s, folder / s.name.replace(" ", "_").replace("(", "").replace(")", ""),
-                      targets[s.name], budgets[s.name], sample) for s in stores]
+                      targets[s.name], budgets[s.name], sample, fill) for s in stores]
     plan = sorted({c for g in growers for c in checkpoints(start, g.target)})
     for r, n in enumerate(plan):
         order = [g for g in growers if not g.stopped and g.n < n <= g.target]
@@ -179,7 +196,7 @@ def run(stores: list[Store], targets: dict[str, int], budgets: dict[str, float],
         final = g.finish() if g.n else {"n": 0}
         results[g.store.name] = {
             "family": g.store.family, "role": g.store.role, "group": g.store.group,
-            "durability": g.store.durability, "target_n": g.target, "budget_s": g.budget,
+            "durability": g.store.durability, "target_n": g.target, "budget_s": g.budget, "fill": g.fill,
             "reached_n": g.n, "stopped": g.stopped, "points": g.points, "final": final,
         }
         it = final.get("iterate")
@@ -197,7 +214,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--max-n", type=int, default=None,
                         help=f"largest N (default per family: {', '.join(f'{k} {v:,}' for k, v in TARGETS.items())})")
     parser.add_argument("--start", type=int, default=1000, help="first checkpoint (default 1000)")
-    parser.add_argument("--sample", type=int, default=20000, help="random gets per checkpoint (default 20000)")
+    parser.add_argument("--sample", type=int, default=20000,
+                        help="timed sets (the last keys of each segment) and random gets per checkpoint (default 20000)")
+    parser.add_argument("--fill", choices=("update", "set"), default="update",
+                        help="how the rest of each segment is added: update() batches (default) or timed sets")
     parser.add_argument("--budget", type=float, default=120.0,
                         help="seconds of set+get each baseline or peer store may spend growing (default 120)")
     parser.add_argument("--subject-budget", type=float, default=600.0,
@@ -221,8 +241,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     command = harness.command_line(MODULE, argv)
     print(f"$ {command}", flush=True)
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
-        results = run(stores, targets, budgets, args.start, args.sample, Path(tmp))
-    params = {"family": args.family, "max_n": target, "start": args.start, "sample": args.sample,
+        results = run(stores, targets, budgets, args.start, args.sample, args.fill, Path(tmp))
+    params = {"family": args.family, "max_n": target, "start": args.start, "sample": args.sample, "fill": args.fill,
               "budget_s": args.budget, "subject_budget_s": args.subject_budget}
     doc = harness.write_results(out, f"scale-{args.family}", command, params, {"stores": results}, started)
     print(f"wrote {out} ({doc['seconds']:.1f} s)")
