@@ -73,8 +73,8 @@ def ratio_figure(doc: dict[str, Any], path: Path) -> Path:
 
 
 def ratio_markdown(doc: dict[str, Any]) -> str:
-    parts = [f"`{doc['command']}` ({doc['finished']}, {doc['seconds']:.0f} s; cells: ratio to the baseline "
-             "(median ops/s))"]
+    parts = [f"`{doc['command']}` ({doc['finished']}, {doc['seconds']:.0f} s, load average {_load(doc)}; "
+             "cells: ratio to the baseline (median ops/s))"]
     for gname, group in doc["groups"].items():
         title = f"\n**{gname}**, n={group['n']:,}, {group['rounds']} rounds, baseline {group['baseline']}:\n"
         parts.append(harness.ratio_table(group, title))
@@ -110,12 +110,18 @@ def scale_figure(doc: dict[str, Any], path: Path) -> Path:
     return path
 
 
+def _load(doc: dict[str, Any]) -> str:
+    """The 1-minute load average when the run finished."""
+    load = doc["machine"].get("load_average")
+    return f"{load[0]:.1f}" if load else "unknown"
+
+
 def _mib(b: int | None) -> str:
     return "n/a" if b is None else f"{b / 2**20:.1f}"
 
 
 def scale_markdown(doc: dict[str, Any]) -> str:
-    lines = [f"`{doc['command']}` ({doc['finished']}, {doc['seconds']:.0f} s)", "",
+    lines = [f"`{doc['command']}` ({doc['finished']}, {doc['seconds']:.0f} s, load average {_load(doc)})", "",
              f"| store | reached N | set/s at N={FLAT_FROM:,} → last N | get/s at N={FLAT_FROM:,} → last N | bytes/key "
              "| iterate/s (peak RSS +MiB) | len s/call (+MiB) | clear s (+MiB) | stopped |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -145,8 +151,7 @@ def scale_markdown(doc: dict[str, Any]) -> str:
 
 # -- kit -----------------------------------------------------------------------
 def kit_markdown(doc: dict[str, Any]) -> str:
-    load = doc["machine"].get("load_average", ["?"])[0]
-    lines = [f"`{doc['command']}` ({doc['finished']}, load average {load} on {doc['machine']['cpus']} cores)", "",
+    lines = [f"`{doc['command']}` ({doc['finished']}, load average {_load(doc)} on {doc['machine']['cpus']} cores)", "",
              "| run | command | wall s, median (rounds) | CPU s, median | goal | met (wall) | outcome |",
              "|---|---|---|---|---|---|---|"]
     for run in doc["runs"]:
@@ -159,7 +164,7 @@ def kit_markdown(doc: dict[str, Any]) -> str:
 
 # -- profiles --------------------------------------------------------------------
 def profile_markdown(doc: dict[str, Any]) -> str:
-    lines = [f"`{doc['command']}` ({doc['finished']}, load average {doc['machine'].get('load_average', ['?'])[0]})", "",
+    lines = [f"`{doc['command']}` ({doc['finished']}, load average {_load(doc)})", "",
              "| store | operation | µs/op (unprofiled, best of 3) | most own time under cProfile (share) |",
              "|---|---|---|---|"]
     for name, ops in doc["profiles"].items():
