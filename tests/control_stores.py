@@ -376,9 +376,9 @@ def serialised_form(key: Any) -> Any:
         return "float:" + key.hex()
     if isinstance(key, Token):
         return f"Token:{key.n}"
-    if isinstance(key, (str, int, bytes, type(None))):
-        return f"{type(key).__name__}:{key!r}"
-    raise TypeError(f"cannot serialise a key of type {type(key).__name__}")
+    if isinstance(key, frozenset):
+        return "{" + ",".join(sorted(serialised_form(k) for k in key)) + "}"
+    return f"{type(key).__module__}.{type(key).__qualname__}:{key!r}"
 
 
 class SerialisedKeyStore(ControlStore):
