@@ -15,6 +15,7 @@ only its hooks: ``_file``, ``_check_key``, ``_spell``, ``_dump`` and ``_load``.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import reprlib
@@ -445,7 +446,10 @@ def _rebuffer(value: Any, kind: type) -> Any:
 
 
 class BytearrayStore(ControlStore):
-    """A bytes value comes back as a bytearray (a mutable read buffer)."""
+    """A bytes value comes back as a bytearray (a mutable read buffer); values are copies."""
+
+    def _dump(self, value: Any) -> Any:
+        return copy.deepcopy(value)
 
     def _load(self, stored: Any) -> Any:
         return _rebuffer(stored, bytearray)
