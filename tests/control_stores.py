@@ -257,8 +257,8 @@ class BytesStore(ControlStore):
         _type_check("keys", key, (bytes,))
 
     def _dump(self, value: Any) -> Any:
-        _type_check("values", value, (bytes,))
-        return value
+        _type_check("values", value, (bytes, bytearray, memoryview))  # its own reads go back in
+        return bytes(value)
 
 
 @conforms
