@@ -89,12 +89,18 @@ class SerialisedButZerosMerge(ControlSpec):
     }
 
 
-@caught_by("test_distinct_numeric_keys_are_three_keys")
-class DistinctButMerged(ControlSpec):
-    """Defect: declaring numeric_key_equality='distinct', 1, 1.0 and True are one key (stale
-    declaration: the store files keys as dict does)."""
+class _BoolsApart(ControlStore):
+    def _file(self, key: Any) -> Any:
+        hash(key)
+        return ("bool", key) if isinstance(key, bool) else key  # 1 and 1.0 still one key
 
-    store_class = ControlStore
+
+@caught_by("test_distinct_numeric_keys_are_three_keys")
+class DistinctButIntAndFloatMerged(ControlSpec):
+    """Defect: declaring numeric_key_equality='distinct', True is kept apart from 1 but 1 and
+    1.0 are one key."""
+
+    store_class = _BoolsApart
     capabilities = {"numeric_key_equality": "distinct"}
 
 
