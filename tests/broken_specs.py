@@ -92,6 +92,8 @@ class SerialisedButZerosMerge(ControlSpec):
 class _BoolsApart(ControlStore):
     def _file(self, key: Any) -> Any:
         hash(key)
+        if isinstance(key, tuple):
+            return tuple(self._file(k) for k in key)
         return ("bool", key) if isinstance(key, bool) else key  # 1 and 1.0 still one key
 
 
