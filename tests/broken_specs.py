@@ -303,3 +303,28 @@ class SerialisedButTuplesByValue(ControlSpec):
 
     store_class = _TuplesByValue
     capabilities = dict(SerialisedButZerosMerge.capabilities)
+
+
+class _TypeCheckedFirst(BytesStore):
+    def _file(self, key: Any) -> Any:
+        if not isinstance(key, bytes):
+            raise KeyError(key)  # checks the type before hashing: [] is "missing"
+        return key
+
+    def __contains__(self, key: Any) -> bool:
+        return isinstance(key, bytes) and key in self._data
+
+
+@caught_by(
+    "test_unhashable_key_raises_typeerror[list]",
+    "test_unhashable_key_raises_typeerror[dict]",
+    "test_unhashable_key_raises_typeerror[set]",
+    "test_unhashable_key_raises_typeerror[list-of-str]",
+)
+class BytesStoreUnhashableKeyError(ControlSpec):
+    """Defect: a bytes-only store answers an unhashable key with KeyError (or False for
+    ``in``) instead of TypeError: the defect the suite's old str keys and int values hid,
+    since a bytes store failed those tests at their first write."""
+
+    store_class = _TypeCheckedFirst
+    capabilities = {"key_types": {"bytes"}, "value_types": {"bytes"}}
