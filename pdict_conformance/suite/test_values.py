@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from pdict_conformance.domain import Token, expected, same, value_samples
+from pdict_conformance.domain import Token, same, value_samples
 
 AREA = "values"
 
