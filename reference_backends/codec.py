@@ -216,6 +216,11 @@ def decode_key(identity: str | bytes, spelling: str | bytes | None) -> Any:
 _SCALARS = (str, int, float, bool, type(None))
 
 
+#: The dict keys json.dumps accepts in a value; they come back as their JSON
+#: spelling in a str (1 -> "1", True -> "true", None -> "null"), as json.loads gives.
+_JSON_OBJECT_KEYS = frozenset({str, int, float, bool, type(None)})
+
+
 def _check_value(value: Any, depth: int = 0) -> None:
     t = type(value)
     if t in _SCALARS:
@@ -228,10 +233,10 @@ def _check_value(value: Any, depth: int = 0) -> None:
         return
     if t is dict:
         for k, item in value.items():
-            if type(k) is not str:
+            if type(k) not in _JSON_OBJECT_KEYS:
                 raise TypeError(
                     f"cannot store a dict with a {type(k).__name__} key ({k!r}) as JSON: "
-                    "JSON object keys are strings"
+                    "JSON object keys are str, int, float, bool or None (read back as str)"
                 )
             _check_value(item, depth + 1)
         return
