@@ -39,6 +39,8 @@ class TestRecord:
     outcome: str = "error"
     detail: str = "did not run: the session stopped before this test"
     duration: float = 0.0
+    #: The falsifying example (a state machine's steps and the reproduce command).
+    example: str | None = None
 
 
 def classify(report: pytest.TestReport) -> tuple[str, str] | None:
@@ -120,7 +122,7 @@ def build_certificate(
         "declared_deviations": deviations,
         "hypothesis": {"profile": profile, "seed": seed},
         "summary": summary,
-        "tests": [dataclasses.asdict(r) for r in records],
+        "tests": [{k: v for k, v in dataclasses.asdict(r).items() if v is not None} for r in records],
     }
 
 
