@@ -8,8 +8,13 @@ from typing import Any
 import pytest
 
 #: The marker every module of this package applies: keys and values are str
-#: unless a test says otherwise with its own ``pdict_requires``.
-STR_DOMAIN = pytest.mark.pdict_requires(key_types={"str"}, value_types={"str"})
+#: unless a test says otherwise with its own ``pdict_requires``, and str keys
+#: come back as str (CPython's tests compare iterated keys with str literals).
+STR_DOMAIN = pytest.mark.pdict_requires(key_types={"str"}, value_types={"str"}, key_spelling="as_written")
+#: For tests that call len(), directly or through a view's set comparison.
+SIZED = pytest.mark.pdict_requires(sized=True)
+#: For tests of dict's use of __eq__ and __hash__ (keys with their own equality).
+KEY_EQUALITY = pytest.mark.pdict_requires(key_comparison="equality")
 
 # mapping_tests.BasicTestMappingProtocol: ``_reference()`` and what ``__init__``
 # derives from it (two popitem() calls, the second pair put back).

@@ -28,6 +28,8 @@ import pytest
 
 from ._helpers import (
     STR_DOMAIN,
+    KEY_EQUALITY,
+    SIZED,
     Boom,
     EqRaises,
     GetitemRaises,
@@ -52,6 +54,7 @@ class _DictSubclass(dict):
 
 
 @pytest.mark.cpython("test_dict.DictTest.test_invalid_keyword_arguments")
+@SIZED
 def test_invalid_keyword_arguments(store):
     """``store.update(**m)`` where m has a non-str key raises TypeError (dict), or stores the
     key exactly as given (OrderedDict's update does not check); it never stores another key."""
@@ -309,12 +312,14 @@ def test_contains__no_arguments(harness):
     "mapping_tests.BasicTestMappingProtocol.test_len",
     "mapping_tests.TestMappingProtocol.test_len",
 )
+@SIZED
 def test_len__empty(store):
     """An empty store has length 0."""
     assert len(store) == 0
 
 
 @pytest.mark.cpython("test_dict.DictTest.test_len", "mapping_tests.TestMappingProtocol.test_len")
+@SIZED
 def test_len__full(harness):
     """A store of two items has length 2."""
     assert len(harness.new({"a": "1", "b": "2"})) == 2
@@ -593,6 +598,7 @@ def test_copy__bad_arguments(harness):
 @pytest.mark.cpython("test_dict.DictTest.test_copy_fuzz")
 @COPY
 @pytest.mark.parametrize("size", [10, 100, 1000, 10000])
+@SIZED
 def test_copy_fuzz(request, harness, size):
     """A copy of a store of about ``size`` keys equals it; adding a key to the copy makes them differ by one."""
     size = random.Random(size).randrange(size // 2, size + size // 2)
@@ -774,6 +780,7 @@ def test_pop__missing(harness):
 
 
 @pytest.mark.cpython("test_dict.DictTest.test_pop", "mapping_tests.BasicTestMappingProtocol.test_pop")
+@SIZED
 def test_pop__present(harness):
     """pop(k) returns k's value and removes it."""
     store = harness.new({"abc": "def"})
@@ -903,6 +910,7 @@ class _NastyKey:
 
 @pytest.mark.cpython("test_dict.DictTest.test_mutating_lookup")
 @pytest.mark.pdict_requires(key_types=OBJECT_KEYS)
+@KEY_EQUALITY
 def test_mutating_lookup(harness):
     """A key whose ``==`` deletes the colliding key during ``store[k2] = v`` leaves exactly {k2: v}."""
     key1, key2 = _NastyKey(1), _NastyKey(2)
@@ -1042,12 +1050,14 @@ def _views_compare_as_sets(harness, view):
 
 
 @pytest.mark.cpython("test_dict.DictTest.test_keys_contained")
+@SIZED
 def test_keys_contained__keys(harness):
     """keys() views compare (<, <=, ==, !=, >=, >) as sets do."""
     _views_compare_as_sets(harness, lambda store: store.keys())
 
 
 @pytest.mark.cpython("test_dict.DictTest.test_keys_contained")
+@SIZED
 def test_keys_contained__items(harness):
     """items() views compare (<, <=, ==, !=, >=, >) as sets do."""
     _views_compare_as_sets(harness, lambda store: store.items())
@@ -1060,6 +1070,7 @@ class _EqRuntimeError:
 
 @pytest.mark.cpython("test_dict.DictTest.test_errors_in_view_containment_check")
 @pytest.mark.pdict_requires(value_types={"object"})
+@SIZED
 def test_errors_in_view_containment_check(harness):
     """Comparing items() views propagates the exception a value's ``==`` raises."""
     d1 = harness.new({"1": _EqRuntimeError()})
@@ -1126,6 +1137,7 @@ def test_items_symmetric_difference(harness):
 
 
 @pytest.mark.cpython("test_dict.DictTest.test_dictview_mixed_set_operations")
+@SIZED
 def test_dictview_mixed_set_operations__keys(harness):
     """A keys() view equals, and unites with, a plain set, from either side."""
     keys = harness.new({"1": "1"}).keys()
@@ -1136,6 +1148,7 @@ def test_dictview_mixed_set_operations__keys(harness):
 
 
 @pytest.mark.cpython("test_dict.DictTest.test_dictview_mixed_set_operations")
+@SIZED
 def test_dictview_mixed_set_operations__items(harness):
     """An items() view equals, and unites with, a plain set, from either side."""
     items = harness.new({"1": "1"}).items()
@@ -1191,6 +1204,7 @@ _BAD_KEY_OPERATIONS = {
 @pytest.mark.cpython("test_dict.DictTest.test_bad_key")
 @pytest.mark.pdict_requires(key_types=OBJECT_KEYS)
 @pytest.mark.parametrize("operation", sorted(_BAD_KEY_OPERATIONS))
+@KEY_EQUALITY
 def test_bad_key(store, operation):
     """An operation on a key equal-hashed to a stored key propagates the exception their ``==`` raises."""
     store[_BadDictKey()] = "1"
@@ -1216,6 +1230,7 @@ class _StrSubclass(str):
 
 
 @pytest.mark.cpython("test_dict.DictTest.test_instance_dict_getattr_str_subclass")
+@KEY_EQUALITY
 def test_instance_dict_getattr_str_subclass__lookup(harness):
     """A key of a str subclass finds the equal str key (the ``f.__dict__[_str('msg')]`` part)."""
     store = harness.new(msg="123")
@@ -1238,6 +1253,7 @@ _merge_source: dict = {}
 
 @pytest.mark.cpython("test_dict.DictTest.test_merge_and_mutate")
 @pytest.mark.pdict_requires(key_types={"object", "int"})
+@SIZED
 def test_merge_and_mutate(harness):
     """update(other) when a key's ``==`` empties ``other`` during the update: dict raises
     RuntimeError; a store that copies ``other`` first may finish instead.  Either way it must

@@ -31,6 +31,7 @@ from ._helpers import (
     OTHER_VALUE,
     REFERENCE,
     STR_DOMAIN,
+    SIZED,
     KeysAndGetitem,
     copy_of,
     filled,
@@ -65,6 +66,7 @@ def test_read__missing_key(harness):
 
 
 @BASIC_READ
+@SIZED
 def test_read__len(harness):
     """len() is 0 for an empty store and the number of reference items for a full one."""
     assert len(harness.new()) == 0

@@ -74,9 +74,21 @@ def key_pool(caps: Capabilities) -> list[Any]:
     containers: list[Any] = []
     if "tuple" in caps.key_types:
         containers += [(), ("a",), (1, "a"), (1.0, "a"), (True, "a"), (("x",), None)]
-    if "frozenset" in caps.key_types:
+    if _frozenset_keys(caps):
         containers += [frozenset(), frozenset({"a"}), frozenset({1, "b"})]
-    return pool + [k for k in containers if all(_in_domain_scalar(x, caps) for x in _flatten(k))]
+    pool += [k for k in containers if all(_in_domain_scalar(x, caps) for x in _flatten(k))]
+    return [k for k in pool if not is_forbidden(k, caps)]
+
+
+def _frozenset_keys(caps: Capabilities) -> bool:
+    """frozenset keys are generated unless declared out, or compared by a
+    serialised form (which a frozenset's value does not fix)."""
+    return "frozenset" in caps.key_types and caps.key_comparison != "serialised"
+
+
+def is_forbidden(key: Any, caps: Capabilities) -> bool:
+    """True for a key the declaration's ``forbidden_keys`` rules out."""
+    return "empty" in caps.forbidden_keys and type(key) in (str, bytes) and len(key) == 0
 
 
 def _flatten(key: Any):
@@ -95,8 +107,9 @@ def _in_domain_scalar(x: Any, caps: Capabilities) -> bool:
 def _scalar_key_strategy(caps: Capabilities) -> st.SearchStrategy[Any]:
     kinds = caps.key_types
     options: list[st.SearchStrategy[Any]] = []
+    empty_ok = "empty" not in caps.forbidden_keys
     if "str" in kinds:
-        options.append(st.text(max_size=6))
+        options.append(st.text(min_size=0 if empty_ok else 1, max_size=6))
     if "int" in kinds:
         options.append(st.integers(min_value=-(2**70), max_value=2**70))
     if "float" in kinds:
@@ -106,7 +119,7 @@ def _scalar_key_strategy(caps: Capabilities) -> st.SearchStrategy[Any]:
     if "none" in kinds:
         options.append(st.none())
     if "bytes" in kinds:
-        options.append(st.binary(max_size=4))
+        options.append(st.binary(min_size=0 if empty_ok else 1, max_size=4))
     if "object" in kinds:
         options.append(st.builds(Token, st.integers(0, 3)))
     return st.one_of(options)
@@ -119,7 +132,7 @@ def key_strategy(caps: Capabilities) -> st.SearchStrategy[Any]:
     general = scalar
     if "tuple" in caps.key_types:
         general = st.one_of(scalar, st.tuples(scalar, scalar), st.tuples())
-    if "frozenset" in caps.key_types:
+    if _frozenset_keys(caps):
         general = st.one_of(general, st.frozensets(scalar, max_size=3))
     return st.one_of(st.sampled_from(pool), st.sampled_from(pool), general)
 
@@ -199,3 +212,166 @@ def same(a: Any, b: Any) -> bool:
     """Strict equality: equal, and of the same types all the way down
     (:func:`pdict_conformance.compare.same`, the kit's one comparison)."""
     return compare.same(a, b)
+
+
+def buffers_as_bytes(value: Any) -> Any:
+    """``value`` with every bytes-like object (bytearray, memoryview) turned into bytes,
+    containers included: how the kit compares values under ``value_buffer="bytes_like"``."""
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, list):
+        return [buffers_as_bytes(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(buffers_as_bytes(v) for v in value)
+    if isinstance(value, dict):
+        return {k: buffers_as_bytes(v) for k, v in value.items()}
+    return value
+
+
+class NotExpressible(Exception):
+    """The declared domain cannot supply what a test needs; ``capability`` says why."""
+
+    def __init__(self, capability: str, need: str):
+        super().__init__(f"not applicable: the declared {capability} cannot supply {need}")
+        self.capability = capability
+
+
+#: Candidate key makers, most readable first: each maps i to the i-th key of its type.
+_KEY_MAKERS: list[tuple[str, Any]] = [
+    ("str", lambda i: f"k{i:05d}"),
+    ("bytes", lambda i: f"k{i:05d}".encode()),
+    ("int", lambda i: i),
+    ("float", lambda i: i + 0.5),
+    ("object", Token),
+]
+
+#: Candidate value makers: each maps i to the i-th value of its type; the
+#: values are hashable as stored.
+_VALUE_MAKERS: list[tuple[str, Any]] = [
+    ("int", lambda i: i),
+    ("str", lambda i: f"v{i}"),
+    ("float", lambda i: i + 0.25),
+    ("bytes", lambda i: f"v{i}".encode()),
+    ("object", lambda i: Token(i + 100)),
+]
+
+
+class Domain:
+    """Representative keys and values of one declaration, and what comes back.
+
+    Scenario tests take their keys and values from here, so that each applies
+    to every store whose domain can express it: ``keys(3)`` are three distinct
+    keys, ``values(2)`` two distinct values, of the declared types.  When the
+    domain cannot supply them, the test is not applicable, naming the capability.
+    """
+
+    def __init__(self, caps: Capabilities, on_missing: Any = None):
+        self.caps = caps
+        self._on_missing = on_missing
+
+    def _missing(self, capability: str, need: str) -> Any:
+        """Report that the declared ``capability`` cannot supply ``need``: through
+        ``on_missing(reason)`` (the harness skips the test), else NotExpressible."""
+        error = NotExpressible(capability, need)
+        if self._on_missing is not None:
+            self._on_missing(str(error))
+        raise error
+
+    # -- keys ---------------------------------------------------------------
+    def keys(self, n: int) -> list[Any]:
+        """``n`` distinct, allowed keys of one declared type (str first, then bytes, int, ...)."""
+        for name, make in _KEY_MAKERS:
+            if name in self.caps.key_types:
+                return [make(i) for i in range(n)]
+        extra = [k for k in key_pool(self.caps) if type(k) in (bool, type(None), tuple)]
+        distinct: list[Any] = []
+        for k in extra:
+            if not any(k == d for d in distinct):
+                distinct.append(k)
+        if len(distinct) < n:
+            self._missing("key_types", f"{n} distinct keys")
+        return distinct[:n]
+
+    def key(self) -> Any:
+        return self.keys(1)[0]
+
+    def key_back(self, key: Any) -> Any:
+        """The key object iteration yields for a stored ``key`` (``key_spelling``)."""
+        if self.caps.key_spelling == "utf8_bytes" and isinstance(key, str):
+            return key.encode("utf-8")
+        return key
+
+    def keys_back(self, keys: Any) -> list[Any]:
+        return [self.key_back(k) for k in keys]
+
+    # -- values -------------------------------------------------------------
+    def values(self, n: int) -> list[Any]:
+        """``n`` distinct values of one declared type; each reads back hashable where the
+        declaration allows (see :meth:`hashable_values`)."""
+        for name, make in _VALUE_MAKERS:
+            if name in self.caps.value_types:
+                return [make(i) for i in range(n)]
+        extra = [v for v in ([None] if "none" in self.caps.value_types else [])]
+        extra += [True, False] if "bool" in self.caps.value_types else []
+        if len(extra) >= n:
+            return extra[:n]
+        for name, most in (("list", n), ("tuple", n), ("dict", 2), ("set", 1)):
+            if name in self.caps.value_types and n <= most:
+                return [self._container(name, i) for i in range(n)]
+        self._missing("value_types", f"{n} distinct values")
+
+    def value(self) -> Any:
+        return self.values(1)[0]
+
+    @staticmethod
+    def _container(name: str, i: int) -> Any:
+        """The i-th of a series of distinct containers that need no other type."""
+        if name == "list":
+            return [[] for _ in range(i)]
+        if name == "tuple":
+            return ((),) * i
+        if name == "dict":
+            return {"k": {}} if i else {}
+        return set()
+
+    def hashable_values(self, n: int) -> list[Any]:
+        """``n`` distinct values that read back hashable (for items() set operations)."""
+        values = self.values(n)
+        if self.caps.value_buffer == "bytes_like" and any(isinstance(v, bytes) for v in values):
+            self._missing("value_buffer", "values that read back hashable (bytes come back as buffers)")
+        try:
+            for v in values:
+                hash(self.value_back(v))
+        except TypeError:
+            self._missing("value_types", f"{n} values that read back hashable")
+        return values
+
+    def value_back(self, value: Any) -> Any:
+        """What reading a stored ``value`` gives back, compared as :meth:`same_value` does."""
+        return expected(value, self.caps)
+
+    def read(self, got: Any) -> Any:
+        """A value read from the store, put in comparable form (buffers as bytes when declared)."""
+        return buffers_as_bytes(got) if self.caps.value_buffer == "bytes_like" else got
+
+    def same_value(self, got: Any, stored: Any) -> bool:
+        """``got``, read back for ``stored``, is its declared round trip (types included)."""
+        return same(self.read(got), self.value_back(stored))
+
+    # -- whole stores ---------------------------------------------------------
+    def contents(self, store: Any) -> dict[Any, Any]:
+        """The store's items as a dict, values in comparable form."""
+        return {k: self.read(v) for k, v in store.items()}
+
+    def expect(self, pairs: Any) -> dict[Any, Any]:
+        """What :meth:`contents` gives for a store holding ``pairs`` (a dict or pairs)."""
+        items = pairs.items() if hasattr(pairs, "items") else pairs
+        return {self.key_back(k): self.value_back(v) for k, v in items}
+
+    def size(self, store: Any) -> int:
+        """The number of keys: ``len(store)`` checked against iteration when the store is
+        sized, the iteration count when it is not (``sized=False``)."""
+        counted = sum(1 for _ in store)
+        if self.caps.sized:
+            assert len(store) == counted, f"len() is {len(store)} but iteration yields {counted} keys"
+        return counted

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from .capabilities import Capabilities
+from .domain import Domain
 from .spec import BackendSpec
 
 
@@ -26,6 +27,8 @@ class StoreHarness:
         self.scratch = scratch
         self._locations: list[Any] = []
         self._handles: list[tuple[MutableMapping, Any]] = []
+        #: Keys and values of the declared domain; a need it cannot meet skips the test.
+        self.domain = Domain(caps, on_missing=pytest.skip)
 
     # -- opening ---------------------------------------------------------
     def new(self, *args: Any, **kwargs: Any) -> MutableMapping:

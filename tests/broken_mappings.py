@@ -3,11 +3,12 @@
 Every class here is a small, otherwise correct store with ONE realistic defect
 of the kind a database-backed mapping gets wrong (paging, cached counts, key
 encoding, ordering, error mapping, views, value codecs, the dict extras).  Its
-docstring names the defect and the kit test(s) that catch it; the table in
-``test_broken_mappings_caught.py`` holds the same names and checks them
-against the certificate of a real kit run (``--pdict-backend=broken_mappings:Name``).
+docstring names the defect; its ``@caught_by`` decorator (``catalogue.py``)
+names the kit tests that must fail, which ``test_broken_mappings_caught.py``
+checks against the certificate of a real kit run
+(``--pdict-backend=broken_mappings:Name``).
 
-The correct bases are certified too (they must conform), so that a caught
+The correct bases (``@conforms``) are certified too, so that a caught
 defect is the declared one and not a flaw of the base:
 
 ``Reference``       a ``MutableMapping`` over a private dict, with dict's extras
@@ -27,6 +28,8 @@ import reprlib
 from collections import OrderedDict
 from collections.abc import ItemsView, KeysView, Mapping, MutableMapping, ValuesView
 from typing import Any
+
+from catalogue import caught_by, conforms
 
 # -- the correct bases ---------------------------------------------------------
 
@@ -67,6 +70,7 @@ class _Items(ItemsView):
         return f"dict_items({list(self)!r})"
 
 
+@conforms
 class Reference(MutableMapping):
     """A correct store over a private dict: passes the whole kit (the control).
 
@@ -162,6 +166,7 @@ class Reference(MutableMapping):
         return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in self.items()) + "}"
 
 
+@conforms
 class PagedReference(Reference):
     """A correct store whose iteration fetches keys a page at a time
     (``SELECT key ... ORDER BY rowid LIMIT 1000 OFFSET n``)."""
@@ -182,6 +187,7 @@ class PagedReference(Reference):
         return _guarded(self, self._paged_keys())
 
 
+@conforms
 class CountedReference(Reference):
     """A correct store that answers ``len`` from a cached row count."""
 
@@ -206,6 +212,7 @@ class CountedReference(Reference):
         self._count = 0
 
 
+@conforms
 class EncodedKeyReference(Reference):
     """A correct store that files each key under ``_encode(key)`` and keeps the
     key object first inserted beside the value (``_data[code] = (key, value)``).
@@ -256,50 +263,57 @@ class EncodedKeyReference(Reference):
 # -- paging ----------------------------------------------------------------------
 
 
+@caught_by(
+    "test_insertion_order_past_page_sizes",
+    "test_items_and_values_past_page_sizes",
+    "test_len_and_iteration_past_page_sizes",
+    "test_reversed_past_page_sizes",
+)
 class LastPartialPageDropped(PagedReference):
     """Defect: the number of pages is ``n // 1000`` (floor, not ceiling), so
     iteration of a store with more than 1000 keys drops the last, partial page.
-
-    Caught by: test_len_and_iteration_past_page_sizes,
-    test_items_and_values_past_page_sizes, test_insertion_order_past_page_sizes,
-    test_reversed_past_page_sizes.
     """
 
     def _offsets(self, n: int):
         return range(0, max(1, n // self.PAGE) * self.PAGE, self.PAGE)
 
 
+@caught_by(
+    "test_insertion_order_past_page_sizes",
+    "test_items_and_values_past_page_sizes",
+    "test_len_and_iteration_past_page_sizes",
+    "test_reversed_past_page_sizes",
+)
 class PageBoundaryDuplicated(PagedReference):
     """Defect: the next page starts at the last key of the previous one (an
     inclusive bound), so the key at every page boundary is yielded twice.
-
-    Caught by: test_len_and_iteration_past_page_sizes,
-    test_items_and_values_past_page_sizes, test_insertion_order_past_page_sizes,
-    test_reversed_past_page_sizes.
     """
 
     def _offsets(self, n: int):
         return range(0, n, self.PAGE - 1)
 
 
+@caught_by(
+    "test_insertion_order_past_page_sizes",
+    "test_items_and_values_past_page_sizes",
+    "test_len_and_iteration_past_page_sizes",
+    "test_reversed_past_page_sizes",
+)
 class EveryThousandthKeyLost(PagedReference):
     """Defect: the next page starts one row too late (``OFFSET`` + 1001), so one
     key per page boundary (the 1001st, 2002nd, ...) is never yielded.
-
-    Caught by: test_len_and_iteration_past_page_sizes,
-    test_items_and_values_past_page_sizes, test_insertion_order_past_page_sizes,
-    test_reversed_past_page_sizes.
     """
 
     def _offsets(self, n: int):
         return range(0, n, self.PAGE + 1)
 
 
+@caught_by(
+    "test_clear_past_page_sizes",
+)
 class BatchedClearLeavesRemainder(PagedReference):
     """Defect: clear() deletes in batches of 1000 and runs ``n // 1000`` batches,
     so a store of 5003 keys keeps 3 after clear().
-
-    Caught by: test_clear_past_page_sizes.
     """
 
     def clear(self) -> None:
@@ -311,32 +325,38 @@ class BatchedClearLeavesRemainder(PagedReference):
 # -- stale len -------------------------------------------------------------------
 
 
+@caught_by(
+    "test_len_tracks_deletes_past_page_sizes",
+    "test_popitem_drains_past_page_sizes",
+    "test_store_behaves_like_dict",
+)
 class StaleLenAfterDelete(CountedReference):
     """Defect: deleting a key (del, pop) does not decrement the cached count.
-
-    Caught by: test_len_tracks_deletes_past_page_sizes,
-    test_popitem_drains_past_page_sizes, test_store_behaves_like_dict.
     """
 
     def __delitem__(self, key: Any) -> None:
         del self._data[key]
 
 
+@caught_by(
+    "test_clear_past_page_sizes",
+    "test_views_are_live",
+)
 class StaleLenAfterClear(CountedReference):
     """Defect: clear() empties the table but not the cached count.
-
-    Caught by: test_clear_past_page_sizes, test_views_are_live.
     """
 
     def clear(self) -> None:
         self._data.clear()
 
 
+@caught_by(
+    "test_len_and_iteration_past_page_sizes",
+    "test_update_overlapping_past_page_sizes",
+    "test_store_behaves_like_dict",
+)
 class StaleLenAfterBulkUpdate(CountedReference):
     """Defect: update() writes its rows in one batch, bypassing the cached count.
-
-    Caught by: test_len_and_iteration_past_page_sizes,
-    test_update_overlapping_past_page_sizes, test_store_behaves_like_dict.
     """
 
     def update(self, other: Any = (), /, **kwargs: Any) -> None:
@@ -353,54 +373,62 @@ class StaleLenAfterBulkUpdate(CountedReference):
 # -- key identity ------------------------------------------------------------------
 
 
+@caught_by(
+    "test_big_float_and_int_equality",
+    "test_equal_key_of_another_type_is_found",
+    "test_equal_numeric_keys_are_one_key",
+    "test_equal_tuples_of_different_types_are_one_key",
+    "test_first_inserted_key_object_is_kept",
+    "test_zero_false_and_negative_zero_are_one_key",
+    "test_store_behaves_like_dict",
+)
 class NumericKeysDistinct(EncodedKeyReference):
     """Defect: keys are filed under their pickle, so 1, 1.0 and True (and 0, 0.0,
     -0.0, False) are distinct keys, while declaring dict's key equality.
-
-    Caught by: test_equal_numeric_keys_are_one_key,
-    test_zero_false_and_negative_zero_are_one_key,
-    test_equal_key_of_another_type_is_found, test_first_inserted_key_object_is_kept,
-    test_big_float_and_int_equality, test_equal_tuples_of_different_types_are_one_key,
-    test_store_behaves_like_dict.
     """
 
     def _encode(self, key: Any) -> Any:
         return pickle.dumps(key)
 
 
+@caught_by(
+    "test_bool_and_its_spellings_are_different_keys",
+    "test_equal_numeric_keys_are_one_key",
+    "test_none_and_its_spellings_are_different_keys",
+    "test_string_and_number_lookalikes_are_different_keys",
+    "test_store_behaves_like_dict",
+)
 class StrEncodedKeys(EncodedKeyReference):
     """Defect: keys are filed under ``str(key)``, so 1 and '1', None and 'None',
     True and 'True' collide (the first key object inserted is kept).
-
-    Caught by: test_string_and_number_lookalikes_are_different_keys,
-    test_none_and_its_spellings_are_different_keys,
-    test_bool_and_its_spellings_are_different_keys, test_equal_numeric_keys_are_one_key,
-    test_store_behaves_like_dict.
     """
 
     def _encode(self, key: Any) -> Any:
         return str(key)
 
 
+@caught_by(
+    "test_bool_and_its_spellings_are_different_keys",
+    "test_unicode_keys_are_distinct",
+)
 class CaseInsensitiveKeys(EncodedKeyReference):
     """Defect: a case-insensitive collation: 'A' and 'a' (and 'True' and 'true')
     are one key.
-
-    Caught by: test_unicode_keys_are_distinct,
-    test_bool_and_its_spellings_are_different_keys.
     """
 
     def _encode(self, key: Any) -> Any:
         return key.lower() if isinstance(key, str) else key
 
 
+@caught_by(
+    "test_bool_and_its_spellings_are_different_keys",
+    "test_every_pool_key_comes_back_with_its_type",
+    "test_first_inserted_key_object_is_kept",
+    "test_store_behaves_like_dict",
+)
 class KeyTypeNotPreserved(Reference):
     """Defect: an INTEGER-affinity key column: True and integral floats are
     stored as ints, so iteration yields 1 for True and 2 for 2.0.
-
-    Caught by: test_first_inserted_key_object_is_kept,
-    test_every_pool_key_comes_back_with_its_type,
-    test_bool_and_its_spellings_are_different_keys, test_store_behaves_like_dict.
     """
 
     def __setitem__(self, key: Any, value: Any) -> None:
@@ -409,13 +437,14 @@ class KeyTypeNotPreserved(Reference):
         self._data[key] = self._dump(value)
 
 
+@caught_by(
+    "test_failed_operation_leaves_store_usable",
+    "test_unhashable_key_raises_typeerror[list-of-str]",
+    "test_unhashable_key_raises_typeerror[list]",
+)
 class ListKeysAccepted(Reference):
     """Defect: a "convenience" that files a list key as the equal tuple, so
     ``store[[1]] = v`` succeeds instead of raising TypeError.
-
-    Caught by: test_unhashable_key_raises_typeerror[list],
-    test_unhashable_key_raises_typeerror[list-of-str],
-    test_failed_operation_leaves_store_usable.
     """
 
     def __setitem__(self, key: Any, value: Any) -> None:
@@ -431,12 +460,15 @@ def _collation(key: Any) -> tuple[str, str]:
     return (type(key).__name__, repr(key))
 
 
+@caught_by(
+    "test_insertion_order_past_page_sizes",
+    "test_overwrite_keeps_place",
+    "test_popitem_is_lifo",
+    "test_store_behaves_like_dict",
+)
 class OverwriteMovesToEnd(Reference):
     """Defect: an overwrite is DELETE + INSERT (a new rowid), so the key moves
     to the end of the iteration order.
-
-    Caught by: test_overwrite_keeps_place, test_popitem_is_lifo,
-    test_insertion_order_past_page_sizes, test_store_behaves_like_dict.
     """
 
     def __setitem__(self, key: Any, value: Any) -> None:
@@ -444,49 +476,58 @@ class OverwriteMovesToEnd(Reference):
         self._data[key] = self._dump(value)
 
 
+@caught_by(
+    "test_constructor_keeps_argument_order",
+    "test_delete_and_reinsert_moves_to_end",
+    "test_iteration_follows_insertion",
+    "test_update_inserts_in_argument_order",
+    "test_store_behaves_like_dict",
+)
 class SortedIteration(Reference):
     """Defect: iteration is ``ORDER BY key`` although the store declares
     insertion order.
-
-    Caught by: test_iteration_follows_insertion, test_delete_and_reinsert_moves_to_end,
-    test_update_inserts_in_argument_order, test_constructor_keeps_argument_order,
-    test_store_behaves_like_dict.
     """
 
     def __iter__(self):
         return _guarded(self, sorted(self._data, key=_collation))
 
 
+@caught_by(
+    "test_reversed",
+    "test_store_behaves_like_dict",
+)
 class ReversedByKeyDescending(Reference):
     """Defect: reversed() is ``ORDER BY key DESC`` instead of reverse insertion order.
-
-    Caught by: test_reversed, test_store_behaves_like_dict.
     """
 
     def __reversed__(self):
         return _guarded(self, sorted(self._data, key=_collation, reverse=True))
 
 
+@caught_by(
+    "test_popitem_is_lifo",
+    "test_store_behaves_like_dict",
+)
 class PopitemFIFO(OrderedDict):
     """Defect: popitem() removes the first item (OrderedDict.popitem(last=False)
     as the default), not the last.
-
-    Caught by: test_popitem_is_lifo, test_store_behaves_like_dict.
     """
 
     def popitem(self, last: bool = False) -> tuple[Any, Any]:
         return super().popitem(last=last)
 
 
+@caught_by(
+    "test_delete_during_iteration_raises",
+    "test_insert_during_iteration_raises",
+    "test_view_iteration_raises_on_size_change[items]",
+    "test_view_iteration_raises_on_size_change[keys]",
+    "test_view_iteration_raises_on_size_change[values]",
+)
 class SnapshotIteration(Reference):
     """Defect: iteration walks a snapshot of the keys (a fetched cursor), so
     changing the size while iterating raises no RuntimeError, although the
     store declares dict's ``mutation_during_iteration="raises"``.
-
-    Caught by: test_insert_during_iteration_raises, test_delete_during_iteration_raises,
-    test_view_iteration_raises_on_size_change[keys],
-    test_view_iteration_raises_on_size_change[values],
-    test_view_iteration_raises_on_size_change[items].
     """
 
     def __iter__(self):
@@ -500,14 +541,16 @@ class RowNotFound(Exception):
     """A database driver's "no row" error (not a KeyError)."""
 
 
+@caught_by(
+    "test_failed_operation_leaves_store_usable",
+    "test_get_missing_returns_default_object",
+    "test_keyerror_is_a_lookuperror",
+    "test_missing_key_error_carries_the_key[getitem]",
+    "test_store_behaves_like_dict",
+)
 class DriverErrorForMissingKey(Reference):
     """Defect: a missing key raises the driver's RowNotFound instead of KeyError
     (so get() and pop(k, d), which catch KeyError, raise it too).
-
-    Caught by: test_keyerror_is_a_lookuperror,
-    test_failed_operation_leaves_store_usable,
-    test_missing_key_error_carries_the_key[getitem],
-    test_get_missing_returns_default_object, test_store_behaves_like_dict.
     """
 
     def __getitem__(self, key: Any) -> Any:
@@ -517,14 +560,16 @@ class DriverErrorForMissingKey(Reference):
             raise RowNotFound(f"no row for key {key!r}") from None
 
 
+@caught_by(
+    "test_failed_operation_leaves_store_usable",
+    "test_get_missing_returns_default_object",
+    "test_keyerror_is_a_lookuperror",
+    "test_missing_key_error_carries_the_key[getitem]",
+    "test_pop_missing_without_default_raises_keyerror",
+    "test_store_behaves_like_dict",
+)
 class NoneForMissingKey(Reference):
     """Defect: ``store[missing]`` returns None (an empty SELECT) instead of raising KeyError.
-
-    Caught by: test_keyerror_is_a_lookuperror,
-    test_failed_operation_leaves_store_usable,
-    test_missing_key_error_carries_the_key[getitem],
-    test_get_missing_returns_default_object,
-    test_pop_missing_without_default_raises_keyerror, test_store_behaves_like_dict.
     """
 
     def __getitem__(self, key: Any) -> Any:
@@ -532,11 +577,12 @@ class NoneForMissingKey(Reference):
         return None if stored is None else self._load(stored)
 
 
+@caught_by(
+    "test_missing_key_error_carries_the_key[delitem]",
+    "test_store_behaves_like_dict",
+)
 class LookupErrorOnDelete(Reference):
     """Defect: deleting a missing key raises a bare LookupError, not KeyError.
-
-    Caught by: test_missing_key_error_carries_the_key[delitem],
-    test_store_behaves_like_dict.
     """
 
     def __delitem__(self, key: Any) -> None:
@@ -545,11 +591,13 @@ class LookupErrorOnDelete(Reference):
         del self._data[key]
 
 
+@caught_by(
+    "test_missing_key_error_carries_the_key[getitem]",
+    "test_missing_key_error_carries_the_key[pop]",
+    "test_store_behaves_like_dict",
+)
 class KeyErrorWithoutKey(Reference):
     """Defect: KeyError for a missing key carries a message, not the key.
-
-    Caught by: test_missing_key_error_carries_the_key[getitem],
-    test_missing_key_error_carries_the_key[pop], test_store_behaves_like_dict.
     """
 
     def __getitem__(self, key: Any) -> Any:
@@ -559,12 +607,14 @@ class KeyErrorWithoutKey(Reference):
             raise KeyError("key not found in store") from None
 
 
+@caught_by(
+    "test_missing_key_error_carries_the_key[pop]",
+    "test_pop_missing_without_default_raises_keyerror",
+    "test_store_behaves_like_dict",
+)
 class PopWithoutDefaultReturnsNone(Reference):
     """Defect: ``pop(key, default=None)``: pop of a missing key without a default
     returns None instead of raising KeyError.
-
-    Caught by: test_pop_missing_without_default_raises_keyerror,
-    test_missing_key_error_carries_the_key[pop], test_store_behaves_like_dict.
     """
 
     def pop(self, key: Any, default: Any = None) -> Any:
@@ -575,12 +625,13 @@ class PopWithoutDefaultReturnsNone(Reference):
         return value
 
 
+@caught_by(
+    "test_pop_missing_without_default_raises_keyerror",
+    "test_store_behaves_like_dict",
+)
 class PopIgnoresDefault(Reference):
     """Defect: ``pop(key, *default)`` ignores the default, so pop of a missing key
     raises KeyError even when a default is given.
-
-    Caught by: test_pop_missing_without_default_raises_keyerror,
-    test_store_behaves_like_dict.
     """
 
     def pop(self, key: Any, *default: Any) -> Any:
@@ -591,11 +642,13 @@ class PopIgnoresDefault(Reference):
         return value
 
 
+@caught_by(
+    "test_popitem_on_empty_raises_keyerror",
+    "test_popitem_until_empty",
+    "test_store_behaves_like_dict",
+)
 class PopitemEmptyRaisesStopIteration(Reference):
     """Defect: popitem() on an empty store lets StopIteration escape (no emptiness check).
-
-    Caught by: test_popitem_on_empty_raises_keyerror, test_popitem_until_empty,
-    test_store_behaves_like_dict.
     """
 
     def popitem(self) -> tuple[Any, Any]:
@@ -605,11 +658,12 @@ class PopitemEmptyRaisesStopIteration(Reference):
         return key, value
 
 
+@caught_by(
+    "test_store_is_not_hashable",
+)
 class HashableStore(dict):
     """Defect: the store is hashable (by identity, like an ORM object), so it can
     be a set member or a dict key although it is mutable.
-
-    Caught by: test_store_is_not_hashable.
     """
 
     __hash__ = object.__hash__
@@ -618,20 +672,24 @@ class HashableStore(dict):
 # -- views ---------------------------------------------------------------------------
 
 
+@caught_by(
+    "test_view_iteration_raises_on_size_change[values]",
+    "test_views_are_live",
+)
 class ValuesSnapshot(Reference):
     """Defect: values() returns a list fetched once, not a live view.
-
-    Caught by: test_views_are_live, test_view_iteration_raises_on_size_change[values].
     """
 
     def values(self):
         return [self._load(v) for v in self._data.values()]
 
 
+@caught_by(
+    "test_items_membership_checks_value",
+    "test_items_view_set_operations",
+)
 class ItemsMembershipIgnoresValue(Reference):
     """Defect: ``(k, v) in items()`` only checks that k is a key.
-
-    Caught by: test_items_membership_checks_value, test_items_view_set_operations.
     """
 
     def items(self):
@@ -644,11 +702,14 @@ class _KeyOnlyItems(_Items):
         return key in self._mapping
 
 
+@caught_by(
+    "test_keys_view_compares_as_set",
+    "test_keys_view_set_operations",
+    "test_views_are_live",
+    "test_store_behaves_like_dict",
+)
 class KeysAsList(Reference):
     """Defect: keys() returns a list (Python 2 style): no set operations, not live.
-
-    Caught by: test_keys_view_set_operations, test_keys_view_compares_as_set,
-    test_views_are_live, test_store_behaves_like_dict.
     """
 
     def keys(self):
@@ -658,11 +719,14 @@ class KeysAsList(Reference):
 # -- values --------------------------------------------------------------------------
 
 
+@caught_by(
+    "test_big_ints_are_exact",
+    "test_every_sample_value_round_trips",
+    "test_numbers_keep_their_type",
+    "test_store_behaves_like_dict",
+)
 class IntValuesBecomeFloat(Reference):
     """Defect: numbers go into a REAL column: an int value comes back as a float.
-
-    Caught by: test_numbers_keep_their_type, test_big_ints_are_exact,
-    test_every_sample_value_round_trips, test_store_behaves_like_dict.
     """
 
     def _dump(self, value: Any) -> Any:
@@ -674,22 +738,26 @@ class IntValuesBecomeFloat(Reference):
         return value
 
 
+@caught_by(
+    "test_every_sample_value_round_trips",
+    "test_numbers_keep_their_type",
+)
 class BoolValuesBecomeInt(Reference):
     """Defect: booleans are stored as 0/1 and come back as ints.
-
-    Caught by: test_numbers_keep_their_type, test_every_sample_value_round_trips.
     """
 
     def _dump(self, value: Any) -> Any:
         return int(value) if type(value) is bool else value
 
 
+@caught_by(
+    "test_every_sample_value_round_trips",
+    "test_tuple_value_stays_tuple",
+    "test_store_behaves_like_dict",
+)
 class TupleValuesBecomeLists(Reference):
     """Defect: a JSON value codec: tuples come back as lists, although the
     store declares ``value_roundtrip="identity"``.
-
-    Caught by: test_tuple_value_stays_tuple, test_every_sample_value_round_trips,
-    test_store_behaves_like_dict.
     """
 
     def _dump(self, value: Any) -> Any:
@@ -704,10 +772,12 @@ def _tuples_to_lists(value: Any) -> Any:
     return value
 
 
+@caught_by(
+    "test_big_ints_are_exact",
+    "test_every_sample_value_round_trips",
+)
 class BigIntTruncatedTo64Bits(Reference):
     """Defect: ints are stored in a signed 64-bit column and wrap around.
-
-    Caught by: test_big_ints_are_exact, test_every_sample_value_round_trips.
     """
 
     def _dump(self, value: Any) -> Any:
@@ -716,42 +786,47 @@ class BigIntTruncatedTo64Bits(Reference):
         return value
 
 
+@caught_by(
+    "test_floats_are_exact",
+)
 class NegativeZeroLost(Reference):
     """Defect: the float codec normalises -0.0 to 0.0.
-
-    Caught by: test_floats_are_exact.
     """
 
     def _dump(self, value: Any) -> Any:
         return value + 0.0 if type(value) is float else value
 
 
+@caught_by(
+    "test_floats_are_exact",
+)
 class FloatPrecisionLost(Reference):
     """Defect: floats are stored as text with ``%g`` (six significant digits).
-
-    Caught by: test_floats_are_exact.
     """
 
     def _dump(self, value: Any) -> Any:
         return float("%g" % value) if type(value) is float else value
 
 
+@caught_by(
+    "test_strings_are_exact",
+)
 class StrValuesTruncatedAtNul(Reference):
     """Defect: a C driver treats str values as NUL-terminated: 'a\\x00b' comes back as 'a'.
-
-    Caught by: test_strings_are_exact.
     """
 
     def _dump(self, value: Any) -> Any:
         return value.split("\x00", 1)[0] if isinstance(value, str) else value
 
 
+@caught_by(
+    "test_stored_value_is_shared",
+    "test_value_identity",
+)
 class PickledValues(Reference):
     """Defect: values are pickled, so a read gives a copy, not the stored object,
     although the store declares ``value_roundtrip="identity"`` and
     ``values_are_copies=False`` (dict's).
-
-    Caught by: test_value_identity, test_stored_value_is_shared.
     """
 
     def _dump(self, value: Any) -> Any:
@@ -761,11 +836,12 @@ class PickledValues(Reference):
         return pickle.loads(stored)
 
 
+@caught_by(
+    "test_none_value_is_not_missing",
+)
 class NoneValueReadsAsMissing(Reference):
     """Defect: get() treats a stored None (a NULL column) as a missing row and
     returns the default.
-
-    Caught by: test_none_value_is_not_missing.
     """
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -776,23 +852,28 @@ class NoneValueReadsAsMissing(Reference):
 # -- methods ---------------------------------------------------------------------------
 
 
+@caught_by(
+    "test_update_inserts_in_argument_order",
+    "test_store_behaves_like_dict",
+)
 class UpdateIgnoresKeywords(Reference):
     """Defect: update() drops its keyword arguments.
-
-    Caught by: test_update_inserts_in_argument_order, test_store_behaves_like_dict.
     """
 
     def update(self, other: Any = (), /, **kwargs: Any) -> None:
         MutableMapping.update(self, other)
 
 
+@caught_by(
+    "test_len_and_iteration_past_page_sizes",
+    "test_update_inserts_in_argument_order",
+    "test_update_with_non_pair_raises_typeerror",
+    "test_update_with_wrong_pair_length_raises_valueerror[one]",
+    "test_update_with_wrong_pair_length_raises_valueerror[three]",
+    "test_store_behaves_like_dict",
+)
 class UpdateIgnoresPairs(Reference):
     """Defect: update() only understands mappings; an iterable of pairs is silently ignored.
-
-    Caught by: test_update_inserts_in_argument_order,
-    test_update_with_wrong_pair_length_raises_valueerror,
-    test_update_with_non_pair_raises_typeerror, test_len_and_iteration_past_page_sizes,
-    test_store_behaves_like_dict.
     """
 
     def update(self, other: Any = (), /, **kwargs: Any) -> None:
@@ -803,11 +884,15 @@ class UpdateIgnoresPairs(Reference):
             self[key] = value
 
 
+@caught_by(
+    "test_overwrite_keeps_place",
+    "test_setdefault__mutable_default",
+    "test_setdefault_present_keeps_value",
+    "test_write__setdefault_present",
+    args=('-k', 'setdefault or overwrite'),
+)
 class SetdefaultOverwrites(dict):
     """Defect: setdefault() is an UPSERT: it writes the default even when the key exists.
-
-    Caught by: test_setdefault__mutable_default, test_write__setdefault_present (CPython
-    ports), test_setdefault_present_keeps_value and test_overwrite_keeps_place (suite).
     """
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
@@ -815,10 +900,12 @@ class SetdefaultOverwrites(dict):
         return default
 
 
+@caught_by(
+    "test_clear_past_page_sizes",
+    "test_views_are_live",
+)
 class ClearLeavesLastKey(Reference):
     """Defect: clear() is ``DELETE WHERE rowid < max(rowid)``: the last key stays.
-
-    Caught by: test_clear_past_page_sizes, test_views_are_live.
     """
 
     def clear(self) -> None:
@@ -826,11 +913,13 @@ class ClearLeavesLastKey(Reference):
             del self._data[key]
 
 
+@caught_by(
+    "test_get_missing_returns_default_object",
+    "test_store_behaves_like_dict",
+)
 class GetReturnsCopyOfDefault(Reference):
     """Defect: get(missing, default) passes the default through the value codec
     and returns a copy of it, not the object itself.
-
-    Caught by: test_get_missing_returns_default_object, test_store_behaves_like_dict.
     """
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -839,23 +928,27 @@ class GetReturnsCopyOfDefault(Reference):
         return pickle.loads(pickle.dumps(default))
 
 
+@caught_by(
+    "test_ior_updates_in_place_and_returns_the_store",
+    "test_store_behaves_like_dict",
+)
 class IorReturnsNewStore(Reference):
     """Defect: ``store |= other`` builds a new store (``self | other``) instead of
     updating the store in place and returning it.
-
-    Caught by: test_ior_updates_in_place_and_returns_the_store and
-    test_store_behaves_like_dict.
     """
 
     def __ior__(self, other: Any):
         return self | dict(other)
 
 
+@caught_by(
+    "test_copy__independent",
+    "test_store_behaves_like_dict",
+    args=('-k', 'copy or model'),
+)
 class CopySharesState(Reference):
     """Defect: copy() returns a new handle on the same table, so a change to the
     original shows in the copy.
-
-    Caught by: test_store_behaves_like_dict, test_copy__independent.
     """
 
     def copy(self):
@@ -864,11 +957,13 @@ class CopySharesState(Reference):
         return new
 
 
+@caught_by(
+    "test_fromkeys__value",
+    "test_fromkeys_sets_every_key_to_the_value",
+    args=('-k', 'fromkeys'),
+)
 class FromkeysIgnoresValue(Reference):
     """Defect: fromkeys(keys, value) ignores value: every key maps to None.
-
-    Caught by: test_fromkeys__value (CPython port) and
-    test_fromkeys_sets_every_key_to_the_value (suite).
     """
 
     @classmethod
@@ -879,15 +974,26 @@ class FromkeysIgnoresValue(Reference):
         return store
 
 
+@caught_by(
+    "test_equality_compares_values",
+    "test_store_behaves_like_dict",
+)
 class EqComparesKeysOnly(Reference):
     """Defect: ``==`` compares the key sets only (a cheap "same rows" check),
     so stores with the same keys and different values compare equal.
-
-    Caught by: test_equality_compares_values and test_store_behaves_like_dict
-    (values_and_equality compares with a dict of the same keys and another value).
     """
 
     def __eq__(self, other: Any) -> bool:
         if not isinstance(other, Mapping):
             return NotImplemented
         return set(self._data) == set(other.keys())
+
+
+@caught_by("test_fromkeys_sets_every_key_to_the_value", "test_fromkeys_default_is_none")
+class FromkeysNotImplemented(Reference):
+    """Defect: the class's own fromkeys() raises NotImplementedError (a store that
+    cannot be built without a location), while the class is certified as a mapping class."""
+
+    @classmethod
+    def fromkeys(cls, keys: Any, value: Any = None):
+        raise NotImplementedError("fromkeys needs a location")
