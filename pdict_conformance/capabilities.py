@@ -89,8 +89,12 @@ _DECLARED: list[Capability] = [
     Capability(
         "value_roundtrip", ("identity", "equal", "json"), "identity",
         "'identity': the stored object itself comes back (dict). 'equal': an equal object of "
-        "the same type comes back. 'json': a JSON round trip comes back (tuples become lists, "
-        "non-str dict keys become strings) - a declared deviation for tests that need more.",
+        "the same type comes back. 'json': json.loads(json.dumps(value)) comes back: tuples "
+        "become lists, and dict keys that are int, float, bool or None become their JSON "
+        "spelling as str ({1: 'a'} comes back as {'1': 'a'}); a value json.dumps refuses "
+        "(bytes, sets, objects, dicts with tuple keys) is outside the domain. Methods return "
+        "what dict's return: setdefault() of a new key returns the default object itself, "
+        "later reads give its round trip. Tests that need more are declared deviations.",
     ),
     Capability(
         "values_are_copies", (True, False), False,

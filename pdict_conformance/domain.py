@@ -236,24 +236,48 @@ class NotExpressible(Exception):
         self.capability = capability
 
 
-#: Candidate key makers, most readable first: each maps i to the i-th key of its type.
+def _nested(kind: type, depth: int) -> Any:
+    """kind(), kind([kind()]), ...: ``depth`` levels of one container type."""
+    value = kind()
+    for _ in range(depth):
+        value = kind([value])
+    return value
+
+
+def _binary(kind: type, i: int) -> Any:
+    """The i-th of a series of distinct containers of one type and nothing else, of
+    size and depth about log2(i): i's binary digits, as the positions of nested
+    empties of growing depth."""
+    digits = bin(i + 1)[2:]
+    return kind(_nested(kind, depth) for depth, bit in enumerate(reversed(digits)) if bit == "1")
+
+
+#: Key makers, most readable first: each maps i to the i-th of a series of
+#: distinct keys of one type.  bool and None give at most two and one keys.
 _KEY_MAKERS: list[tuple[str, Any]] = [
     ("str", lambda i: f"k{i:05d}"),
     ("bytes", lambda i: f"k{i:05d}".encode()),
     ("int", lambda i: i),
     ("float", lambda i: i + 0.5),
     ("object", Token),
+    ("tuple", lambda i: _binary(tuple, i)),
+    ("frozenset", lambda i: _binary(frozenset, i)),
 ]
 
-#: Candidate value makers: each maps i to the i-th value of its type; the
-#: values are hashable as stored.
+#: Value makers, most readable first (hashable ones before lists and dicts).
 _VALUE_MAKERS: list[tuple[str, Any]] = [
     ("int", lambda i: i),
     ("str", lambda i: f"v{i}"),
     ("float", lambda i: i + 0.25),
     ("bytes", lambda i: f"v{i}".encode()),
     ("object", lambda i: Token(i + 100)),
+    ("tuple", lambda i: _binary(tuple, i)),
+    ("list", lambda i: _binary(list, i)),
+    ("dict", lambda i: {f"d{i}": {}}),
 ]
+
+#: The few values of the finite types, for a domain made only of them.
+_FEW_VALUES: list[tuple[str, Any]] = [("none", None), ("bool", True), ("bool", False), ("set", set())]
 
 
 class Domain:
@@ -281,16 +305,12 @@ class Domain:
     def keys(self, n: int) -> list[Any]:
         """``n`` distinct, allowed keys of one declared type (str first, then bytes, int, ...)."""
         for name, make in _KEY_MAKERS:
-            if name in self.caps.key_types:
+            if name in self.caps.key_types and (name != "frozenset" or _frozenset_keys(self.caps)):
                 return [make(i) for i in range(n)]
-        extra = [k for k in key_pool(self.caps) if type(k) in (bool, type(None), tuple)]
-        distinct: list[Any] = []
-        for k in extra:
-            if not any(k == d for d in distinct):
-                distinct.append(k)
-        if len(distinct) < n:
+        few = [k for k in (None, True, False) if _in_domain_scalar(k, self.caps)]
+        if len(few) < n:
             self._missing("key_types", f"{n} distinct keys")
-        return distinct[:n]
+        return few[:n]
 
     def key(self) -> Any:
         return self.keys(1)[0]
@@ -306,33 +326,18 @@ class Domain:
 
     # -- values -------------------------------------------------------------
     def values(self, n: int) -> list[Any]:
-        """``n`` distinct values of one declared type; each reads back hashable where the
-        declaration allows (see :meth:`hashable_values`)."""
+        """``n`` distinct values of one declared type, hashable ones preferred
+        (see :meth:`hashable_values`)."""
         for name, make in _VALUE_MAKERS:
             if name in self.caps.value_types:
                 return [make(i) for i in range(n)]
-        extra = [v for v in ([None] if "none" in self.caps.value_types else [])]
-        extra += [True, False] if "bool" in self.caps.value_types else []
-        if len(extra) >= n:
-            return extra[:n]
-        for name, most in (("list", n), ("tuple", n), ("dict", 2), ("set", 1)):
-            if name in self.caps.value_types and n <= most:
-                return [self._container(name, i) for i in range(n)]
-        self._missing("value_types", f"{n} distinct values")
+        few = [v for name, v in _FEW_VALUES if name in self.caps.value_types]
+        if len(few) < n:
+            self._missing("value_types", f"{n} distinct values")
+        return few[:n]
 
     def value(self) -> Any:
         return self.values(1)[0]
-
-    @staticmethod
-    def _container(name: str, i: int) -> Any:
-        """The i-th of a series of distinct containers that need no other type."""
-        if name == "list":
-            return [[] for _ in range(i)]
-        if name == "tuple":
-            return ((),) * i
-        if name == "dict":
-            return {"k": {}} if i else {}
-        return set()
 
     def hashable_values(self, n: int) -> list[Any]:
         """``n`` distinct values that read back hashable (for items() set operations)."""

@@ -997,3 +997,55 @@ class FromkeysNotImplemented(Reference):
     @classmethod
     def fromkeys(cls, keys: Any, value: Any = None):
         raise NotImplementedError("fromkeys needs a location")
+
+
+class _FirstStoreViews(Reference):
+    """Views built over the first store of the class ever made (a module-level cache)."""
+
+    _first: "Reference | None" = None
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if type(self)._first is None:
+            type(self)._first = self
+
+    def _owner(self) -> "Reference":
+        return type(self)._first or self
+
+
+@caught_by("test_views_belong_to_their_own_store")
+class ViewsOfFirstStore(_FirstStoreViews):
+    """Defect: keys(), values() and items() are cached per class, so every store's views
+    show the first store's items."""
+
+    def keys(self):
+        return _Keys(self._owner())
+
+    def values(self):
+        return _Values(self._owner())
+
+    def items(self):
+        return _Items(self._owner())
+
+
+class _ValuesBackwards(_Values):
+    def __iter__(self):
+        return iter([self._mapping[k] for k in reversed(list(self._mapping))])
+
+
+@caught_by("test_views_pair_up", "test_iteration_follows_insertion")
+class ValuesInAnotherOrder(Reference):
+    """Defect: values() walks the table in the other direction (ORDER BY rowid DESC), so
+    zip(keys(), values()) pairs keys with other keys' values."""
+
+    def values(self):
+        return _ValuesBackwards(self)
+
+
+@caught_by("test_copy_is_of_the_same_type")
+class CopyReturnsPlainDict(Reference):
+    """Defect: copy() returns a plain dict snapshot while the class is certified as a
+    mapping class (whose copy() must be of its own type)."""
+
+    def copy(self):
+        return dict(self.items())

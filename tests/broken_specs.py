@@ -19,6 +19,8 @@ from control_stores import (
     ControlSpec,
     ControlStore,
     ForwardViewStore,
+    JsonStore,
+    JsonValues,
     MemoryviewStore,
     NoEmptyKeyStore,
     SerialisedKeyStore,
@@ -241,3 +243,63 @@ class AtomicUpdateHalfWritesBadValue(ControlSpec):
 
     capabilities = {"update_atomic": True, "value_types": {"none", "bool", "int", "float", "str", "bytes",
                                                            "list", "dict", "tuple"}}
+
+
+class _ObjectRepr(ControlStore):
+    def __repr__(self) -> str:
+        return object.__repr__(self)
+
+
+@caught_by("test_repr_is_dicts")
+class ReprNotDicts(ControlSpec):
+    """Defect: repr(store) is the object's default repr, while declaring dict_repr=True (dict's)."""
+
+    store_class = _ObjectRepr
+
+
+class _JsonStrKeysOnly(JsonStore):
+    def _dump(self, value: Any) -> Any:
+        if isinstance(value, dict) and any(type(k) is not str for k in value):
+            raise TypeError("dict values need str keys")
+        return super()._dump(value)
+
+
+@caught_by("test_json_int_dict_keys_come_back_as_strings")
+class JsonRefusesIntDictKeys(ControlSpec):
+    """Defect: declaring value_roundtrip='json', a dict value with int keys (which json.dumps
+    accepts, spelling the keys as str) raises TypeError."""
+
+    store_class = _JsonStrKeysOnly
+    capabilities = dict(JsonValues.capabilities)
+
+
+@caught_by("test_empty_key_is_a_key", "test_every_pool_key_comes_back_with_its_type")
+class EmptyKeyRefusedUndeclared(ControlSpec):
+    """Defect: the empty key is refused, while forbidden_keys declares nothing (dict's)."""
+
+    store_class = NoEmptyKeyStore
+
+
+@caught_by("test_not_reversible_when_declared")
+class ReversibleDeclaredNot(ControlSpec):
+    """Defect: declaring reversed=False, reversed(store) works (a stale declaration)."""
+
+    store_class = ControlStore
+    capabilities = {"reversed": False}
+
+
+class _TuplesByValue(SerialisedKeyStore):
+    def _file(self, key: Any) -> Any:
+        hash(key)
+        if isinstance(key, tuple):  # ints and floats by value, bools apart
+            return ("tuple", tuple(("bool", k) if isinstance(k, bool) else k for k in key))
+        return super()._file(key)
+
+
+@caught_by("test_serialised_comparison_keeps_equal_tuples_of_other_types_apart")
+class SerialisedButTuplesByValue(ControlSpec):
+    """Defect: declaring key_comparison='serialised', tuple keys are filed by value, so (1,)
+    and (1.0,) are one key."""
+
+    store_class = _TuplesByValue
+    capabilities = dict(SerialisedButZerosMerge.capabilities)

@@ -92,14 +92,18 @@ def test_json_tuple_value_comes_back_as_list(harness):
     assert same(store[v], [1, ["a", []]])
 
 
-@pytest.mark.pdict_requires(value_types={"list"})
 @pytest.mark.pdict_deviates(value_roundtrip=("equal", "json"))
 def test_value_identity(harness):
-    """dict gives back the very object stored."""
-    store, v = harness.new(), harness.domain.key()
-    value = [1, 2]
-    store[v] = value
-    assert store[v] is value
+    """dict gives back the very object stored (a list, or a str or bytes made at run time,
+    which no cache of small objects can make identical by chance)."""
+    made = {"list": [1, 2] if "int" in harness.caps.value_types else [[]],
+            "str": "".join(["ident", "ity"]), "bytes": b"".join([b"ident", b"ity"])}
+    value = next((v for name, v in made.items() if name in harness.caps.value_types), None)
+    if value is None:
+        pytest.skip("not applicable: value_types has no list, str or bytes")
+    store, key = harness.new(), harness.domain.key()
+    store[key] = value
+    assert store[key] is value
 
 
 @pytest.mark.pdict_requires(value_types={"list", "int"}, values_are_copies=False)
