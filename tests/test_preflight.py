@@ -114,6 +114,12 @@ def test_not_a_mapping_names_the_missing_methods(run_kit, specs):
     assert not run.report.exists()
 
 
+def test_class_that_is_not_a_mapping_is_a_usage_error_naming_what_it_lacks(run_kit, specs):
+    run = run_kit(f"{specs}:Halfway")
+    assert run.ret == pytest.ExitCode.USAGE_ERROR, run.output[-2000:]
+    assert "it lacks __delitem__, __iter__, __len__" in run.output
+
+
 def test_preflight_runs_after_the_spec_started(run_kit, specs):
     run = run_kit(f"{specs}:NeedsStart", "-k", "keys", paths=["suite/test_keys.py"])
     assert run.ret == 0, run.output[-3000:]
