@@ -35,7 +35,7 @@ PROFILES: dict[str, Profile] = {
             "stateful_step_count": 15,
             "phases": (Phase.explicit, Phase.reuse, Phase.generate, Phase.target),
         },
-        shrink_seconds=0,
+        shrink_seconds=5,
     ),
     "ci": Profile({"max_examples": 100, "stateful_step_count": 40}, shrink_seconds=20),
     "thorough": Profile({"max_examples": 500, "stateful_step_count": 60}, shrink_seconds=120),

@@ -94,7 +94,7 @@ class Journal:
         """One line: how many kinds of divergence, and the first message of each."""
         found = list(self.findings.values())
         head = f"the store diverged from dict in {len(found)} kind{'s' if len(found) != 1 else ''} of operation"
-        return head + ": " + "; ".join(f"{f.kind}: {f.message}" for f in found)
+        return head + ": " + "; ".join(f"{f.kind}: {_clip(f.message)}" for f in found)
 
     def example(self, reproduce: str) -> str:
         """Every finding with its steps, and the command that reproduces the run."""
@@ -111,3 +111,7 @@ class Journal:
 def _size(steps: tuple[str, ...]) -> tuple[int, int]:
     """Fewer steps first, then less text: the more readable example."""
     return len(steps), sum(map(len, steps))
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
