@@ -216,9 +216,8 @@ class MachineCore(RuleBasedStateMachine):
             check(entry is not None and matches(v, entry.value),
                   lambda: f"items() of {what} gave {k!r}: {v!r}, dict has {entry!r}")
 
-    def check_plain(self, result: Mapping, model: ReferenceModel, what: str, ordered: bool) -> None:
-        """A plain-dict ``result`` holds ``model`` (skipped when a dict cannot hold it)."""
-        plain = model.python_dict()
+    def check_plain(self, result: Mapping, plain: dict | None, what: str, ordered: bool) -> None:
+        """A plain-dict ``result`` holds ``plain`` (None: a dict cannot hold what it should)."""
         if plain is None:
             return
         check(len(result) == len(plain), lambda: f"{what} has {len(result)} keys, dict has {len(plain)}: {result!r}")
@@ -230,10 +229,12 @@ class MachineCore(RuleBasedStateMachine):
         if ordered:
             check(list(result) == list(plain), lambda: f"order of {what}: dict gives {list(plain)!r}, got {list(result)!r}")
 
-    def check_result(self, result: Any, model: ReferenceModel, what: str) -> None:
-        """A mapping the store returned (``|``, ``copy()``) holds ``model``."""
+    def check_result(self, result: Any, model: ReferenceModel, what: str, plain: Any = _RAISED) -> None:
+        """A mapping the store returned (``|``, ``copy()``) holds ``model``, or,
+        if it is a plain dict, ``plain`` (default: the model as a dict)."""
         if type(result) is dict:
-            self.check_plain(result, model, what, ordered=self.caps.ordering == "insertion")
+            plain = model.python_dict() if plain is _RAISED else plain
+            self.check_plain(result, plain, what, ordered=self.caps.ordering == "insertion")
         else:
             self.assert_matches(result, model, what)
 

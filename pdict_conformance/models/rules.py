@@ -271,23 +271,27 @@ class SnapshotRules(MachineCore):
     @op(lambda s, new, h: f"{s} | {dict(new)!r}; {dict(new)!r} | {s}", new="pairs", h="handle")
     def or_operator(self, new: list[tuple[Any, Any]], h: int) -> None:
         store, name, other = self.handle(h), self.handle_name(h), dict(new)
+        # A new store holds other's values as it stores them; a plain dict holds them as they are.
+        base = self.model.python_dict()
         want = self.model.snapshot()
         for k, v in other.items():
             want.set(k, v)
-        self._merged(Outcome(lambda: store | other), want, f"{name} | {other!r}")
+        plain = None if base is None else base | other
+        self._merged(Outcome(lambda: store | other), want, plain, f"{name} | {other!r}")
         rwant = self.model.snapshot()
         rwant.clear()
         for k, v in other.items():
             rwant.set(k, v)
         for e in self.model.entries():
             rwant.set(e.key, e.value)
-        self._merged(Outcome(lambda: other | store), rwant, f"{other!r} | {name}")
+        rplain = None if base is None else other | base
+        self._merged(Outcome(lambda: other | store), rwant, rplain, f"{other!r} | {name}")
 
-    def _merged(self, got: Outcome, want: Any, what: str) -> None:
+    def _merged(self, got: Outcome, want: Any, plain: dict | None, what: str) -> None:
         check(got.error is None, lambda: f"{what} {got.describe()}")
         try:
             check(not any(got.value is h for h in self.handles), lambda: f"{what} returned the store itself, not a new mapping")
-            self.check_result(got.value, want, what)
+            self.check_result(got.value, want, what, plain)
         finally:
             self.release(got.value)
 
