@@ -120,9 +120,26 @@ class DictCopies(ControlSpec):
     capabilities = {"copy": "dict", "operators": False}
 
 
-@pytest.mark.parametrize("spec", [SortedKeys, Unordered, CopiedValues, DictCopies], ids=lambda s: s.__name__)
+class JsonDictOperators(JsonValues):
+    """JSON values; copy() and | give plain dicts (as the reference backends do)."""
+
+    class store_class(JsonStore):  # noqa: N801
+        def copy(self):
+            return dict(self.items())
+
+        def __or__(self, other: Any):
+            return dict(self.items()) | dict(other)
+
+        def __ror__(self, other: Any):
+            return dict(other) | dict(self.items())
+
+    capabilities = {**JsonValues.capabilities, "copy": "dict"}
+
+
+@pytest.mark.parametrize("spec", [SortedKeys, Unordered, CopiedValues, DictCopies, JsonDictOperators],
+                         ids=lambda s: s.__name__)
 def test_more_declarations_pass_the_model(spec, tmp_path):
-    """Sorted and no ordering, copied values, copy() as a dict."""
+    """Sorted and no ordering, copied values, copy() and | as plain dicts."""
     journal = run_model(spec, tmp_path, settings=HALF_CI)
     assert not journal.findings, journal.example("(in-process run)")
 
