@@ -26,10 +26,10 @@ from hypothesis.stateful import rule, run_state_machine_as_test
 
 from ..capabilities import Capabilities
 from ..compare import keyerror_carries, same
-from ..domain import key_strategy, value_samples, value_strategy
+from ..domain import key_pool, key_strategy, value_samples, value_strategy
 from ..harness import StoreHarness
 from .core import as_step
-from .journal import Call, Journal, ModelDiverged, ShrinkBudgetSpent
+from .journal import Call, Divergence, Journal, ModelDiverged, ShrinkBudgetSpent
 from .reference import FORBIDDEN
 from .rules import BAD_ITEMS, BulkRules, HandleRules, SingleKeyRules, SnapshotRules, ViewRules
 
@@ -59,6 +59,8 @@ class Strategies:
     one_in_ten: st.SearchStrategy[int]
     mutable_values: bool
     filler: Any
+    simple_values: tuple[Any, ...]
+    simple_keys: tuple[Any, ...]
 
     @classmethod
     def for_caps(cls, caps: Capabilities) -> "Strategies":
@@ -99,6 +101,8 @@ class Strategies:
             mutable_values="list" in caps.value_types
             and (caps.values_are_copies or caps.value_roundtrip == "identity"),
             filler=filler,
+            simple_values=tuple(samples[:4]),
+            simple_keys=tuple(k for k in key_pool(caps)[:4] if allowed(k)),
         )
 
 
@@ -153,9 +157,10 @@ def explore(machine: type[DictModel], *, seed: int | None, settings: Settings | 
 
 
 def minimise(machine: type[DictModel]) -> None:
-    """Shorten each finding's steps by replaying them with one step left out at
-    a time, keeping every shorter sequence that still shows the same kind of
-    divergence (the journal keeps what the replays find), within the budget."""
+    """Shorten each finding's example within the budget: replay its steps with
+    one step left out at a time, then with each argument made simpler (a shorter
+    list, a simple key or value of the domain), keeping every change after which
+    the same kind of divergence still shows (the journal keeps what replays find)."""
     journal = machine.journal
     journal.start_minimising()
     try:
@@ -168,8 +173,38 @@ def minimise(machine: type[DictModel]) -> None:
                     candidate = calls[:i] + calls[i + 1:]
                     if _replay(machine, candidate, kind):
                         calls, shorter = candidate, True
+            for i in range(len(calls)):
+                name, kwargs = calls[i]
+                kinds = getattr(DictModel, name).pdict_step[1]
+                for arg in [a for a in kwargs if kinds.get(a) in _DATA_STRATEGIES]:
+                    for simpler in _simpler(kwargs[arg], machine.strategies):
+                        candidate = [*calls[:i], (name, {**kwargs, arg: simpler}), *calls[i + 1:]]
+                        if _replay(machine, candidate, kind):
+                            calls = candidate
+                            kwargs = candidate[i][1]
+                            break
     except ShrinkBudgetSpent:
         pass
+
+
+#: The strategies of keys and values in the domain, which minimising may simplify
+#: (the others pick a handle, a position, a forbidden key, ...).
+_DATA_STRATEGIES = frozenset({"key", "value", "pairs", "kwargs", "other_keys"})
+
+
+def _simpler(value: Any, strategies: Strategies) -> list[Any]:
+    """Candidates simpler than ``value`` (shorter to read), simplest first."""
+    size = len(repr(value))
+    out: list[Any] = []
+    if isinstance(value, list) and value:  # pairs or keys: fewer of them, or simpler ones
+        out += [value[:n] for n in range(len(value))]
+        if all(isinstance(p, tuple) and len(p) == 2 for p in value):
+            out += [[(k, v) for k, _ in value] for v in strategies.simple_values]
+    elif isinstance(value, dict) and value:  # keyword arguments
+        out += [dict(list(value.items())[:n]) for n in range(len(value))]
+    elif not isinstance(value, int) or isinstance(value, bool):
+        out += [*strategies.simple_values, *strategies.simple_keys]
+    return [c for c in out if len(repr(c)) < size]
 
 
 def _replay(machine: type[DictModel], calls: list[Call], kind: str) -> bool:
@@ -181,8 +216,10 @@ def _replay(machine: type[DictModel], calls: list[Call], kind: str) -> bool:
             state.matches_dict()
             if kind in state.found:
                 break
-    except ModelDiverged:
+    except (ModelDiverged, Divergence):
         pass
+    except Exception:  # a candidate the rules cannot take shows nothing
+        return False
     finally:
         state.stopped = True  # the replay reports through the journal, not by raising
         state.teardown()
