@@ -130,7 +130,9 @@ _DECLARED: list[Capability] = [
     Capability(
         "copy", ("same_type", "dict", "none"), "same_type",
         "What copy() returns: a new store of the same type, a plain dict snapshot, or "
-        "copy() is not supported.",
+        "copy() is not supported. A store that copy() (or |) returns is handed to the spec's "
+        "close() when the kit is done with it; its location is the backend's business (the kit "
+        "destroys only the locations it asked for).",
     ),
     Capability(
         "fromkeys", (True, False), True,

@@ -20,6 +20,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from . import compare
 from .capabilities import Capabilities
 
 
@@ -208,20 +209,9 @@ def expected(value: Any, caps: Capabilities) -> Any:
 
 
 def same(a: Any, b: Any) -> bool:
-    """Strict equality: equal, and of the same types all the way down."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict):
-        return len(a) == len(b) and all(same(ka, kb) and same(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b.items()))
-    if isinstance(a, (set, frozenset)):
-        return a == b
-    return a == b
+    """Strict equality: equal, and of the same types all the way down
+    (:func:`pdict_conformance.compare.same`, the kit's one comparison)."""
+    return compare.same(a, b)
 
 
 def buffers_as_bytes(value: Any) -> Any:

@@ -97,8 +97,11 @@ def _to_spec(obj: Any, target: str) -> BackendSpec:
             ) from exc
         if isinstance(sample, MutableMapping) or all(hasattr(sample, m) for m in _MAPPING_METHODS):
             return MappingClassSpec(_FactoryClass(obj), target)
+    lacks = ""
+    if isinstance(obj, type):
+        lacks = " (it lacks " + ", ".join(m for m in _MAPPING_METHODS if not hasattr(obj, m)) + ")"
     raise BackendLoadError(
-        f"{target!r} is not a mutable mapping class, BackendSpec, or factory of mappings"
+        f"{target!r} is not a mutable mapping class, BackendSpec, or factory of mappings{lacks}"
     )
 
 

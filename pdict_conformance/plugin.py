@@ -11,12 +11,23 @@ Fixtures for test authors:
 ``harness``  a :class:`~pdict_conformance.harness.StoreHarness` for this test.
 ``store``    a fresh, empty store.
 ``caps``     the backend's :class:`~pdict_conformance.capabilities.Capabilities`.
-``pdict_spec``  the :class:`~pdict_conformance.spec.BackendSpec` in use.
+``pdict_spec``  the :class:`~pdict_conformance.spec.BackendSpec` in use; the
+             first test that needs it starts the spec's services and runs the
+             preflight (:mod:`pdict_conformance.preflight`), which ends the run
+             with one message if no store can be opened or it is not a
+             mutable mapping.
+``pdict_run``  the run's :class:`RunInfo` (target, profile, seed).
+
+The kit's own test files are collected by the kit itself, whatever the host's
+``python_files``, ``python_classes`` and ``python_functions`` settings.  A kit
+test may attach to its certificate record a one-line ``pdict_detail`` and a
+falsifying ``pdict_example`` through ``request.node.user_properties``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import random
 import shlex
 import sys
@@ -25,18 +36,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import seed as hypothesis_seed
 
 from . import parallel, services
 from .capabilities import Capabilities, CapabilityError
 from .gating import capability_deviation, named_deviation, unmet_requirement
 from .harness import StoreHarness
 from .loading import BackendLoadError, load_backend
+from .preflight import PreflightError, preflight
 from .profiles import DEFAULT_PROFILE, PROFILES, load_profile, register_profiles
 from .certificate import BAD_OUTCOMES
 from .report import TestRecord, build_certificate, classify, write_certificate
 from .spec import BackendSpec
 
 _STATE = pytest.StashKey["KitState"]()
+
+#: The exit code of a run that cannot certify at all: a service or the spec
+#: failed to start, or the preflight failed.
+EXIT_BACKEND_UNUSABLE = 3
 
 
 def kit_test_paths() -> list[Path]:
@@ -59,6 +76,27 @@ def durability_tier_path() -> Path:
 DURABILITY_CHOICES = ("include", "only", "skip")
 
 
+@dataclasses.dataclass(frozen=True)
+class RunInfo:
+    """What a kit test needs to know about the run it is part of."""
+
+    target: str
+    profile: str
+    seed: int
+
+    @property
+    def shrink_seconds(self) -> float | None:
+        """The state machines' shrink-time budget under this profile."""
+        return PROFILES[self.profile].shrink_seconds
+
+    def reproduce(self, test: str) -> str:
+        """The command that reruns ``test`` with this run's profile and seed."""
+        return (
+            f"pytest --pdict-backend={self.target} --pdict-profile={self.profile} "
+            f"--pdict-seed={self.seed} -k '{test}'"
+        )
+
+
 class KitState:
     """The session's backend, capabilities and test records; registered as a
     plugin so that it receives the session's hooks."""
@@ -73,6 +111,11 @@ class KitState:
         self.profile = profile
         self.seed = seed
         self.records: dict[str, TestRecord] = {}
+        self.aborted: str | None = None
+
+    @property
+    def run(self) -> RunInfo:
+        return RunInfo(self.target, self.profile, self.seed)
 
     def pytest_report_header(self) -> list[str]:
         return [
@@ -86,6 +129,20 @@ class KitState:
         _select_durability(config, items)
         for item in items:
             _gate(self, item)
+            test = getattr(item, "obj", None)
+            if test is not None and hasattr(test, "hypothesis"):
+                hypothesis_seed(self.seed)(test)  # the public form of --hypothesis-seed
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> Any:
+        """Kit files are collected by the kit's naming rules, not the host's ini."""
+        collected = yield
+        if file_path.suffix != ".py" or not any(file_path.is_relative_to(p) for p in kit_test_paths()):
+            return collected
+        kept = [c for c in collected if not isinstance(c, pytest.Module)]
+        if file_path.name.startswith("test_"):
+            kept.append(KitModule.from_parent(parent, path=file_path))
+        return kept
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.records = {
@@ -109,6 +166,11 @@ class KitState:
         if report.when == "teardown" and (settled[0] != "error" or record.outcome == "failed"):
             return
         record.outcome, record.detail = settled
+        if record.outcome == "failed":
+            extra = dict(report.user_properties)
+            record.detail = str(extra.get("pdict_detail", record.detail))
+            if "pdict_example" in extra:
+                record.example = str(extra["pdict_example"])
 
     def certificate(self) -> dict[str, Any]:
         return build_certificate(
@@ -125,10 +187,14 @@ class KitState:
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         path = session.config.getoption("pdict_report")
-        if path and not session.config.option.collectonly:
+        if path and not session.config.option.collectonly and self.aborted is None:
             write_certificate(Path(path), self.certificate())
 
     def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
+        if self.aborted is not None:
+            terminalreporter.section("pdict conformance")
+            terminalreporter.write_line(f"{self.spec.describe()}: NOT CERTIFIED: {self.aborted}")
+            return
         if not self.records or config.option.collectonly:
             return
         cert = self.certificate()
@@ -203,7 +269,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if seed is None:
         seed = random.SystemRandom().randrange(2**32)
     load_profile(profile)
-    _force_hypothesis_seed(seed)
     command = shlex.join(["pytest", *config.invocation_params.args])
     state = KitState(target, spec, caps, profile, seed, command)
     config.stash[_STATE] = state
@@ -220,11 +285,15 @@ def _default_paths(durability: str) -> list[Path]:
     return [p for p in kit_test_paths() if durability == "include" or p != tier]
 
 
-def _force_hypothesis_seed(seed: int) -> None:
-    # The same switch hypothesis' own --hypothesis-seed uses.
-    from hypothesis import core
+class KitModule(pytest.Module):
+    """A kit test file: ``test*`` functions and ``Test*`` classes, as pytest's
+    defaults say, whatever the host's ini says."""
 
-    core.global_force_seed = seed
+    def funcnamefilter(self, name: str) -> bool:
+        return name.startswith("test")
+
+    def classnamefilter(self, name: str) -> bool:
+        return name.startswith("Test")
 
 
 def _select_durability(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -298,9 +367,15 @@ def _gate(state: KitState, item: pytest.Item) -> None:
 
 # -- fixtures --------------------------------------------------------------
 
+def _abort(state: KitState, message: str) -> None:
+    """End the session now: the backend cannot be certified at all."""
+    state.aborted = message
+    pytest.exit(f"pdict: {message}", returncode=EXIT_BACKEND_UNUSABLE)
+
+
 @pytest.fixture(scope="session")
-def pdict_spec(request: pytest.FixtureRequest) -> Iterator[BackendSpec]:
-    """The started backend spec for this session (its services running)."""
+def pdict_spec(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendSpec]:
+    """The started backend spec for this session (its services running, the preflight passed)."""
     state = _state(request.config)
     if state is None:
         pytest.fail("the pdict kit fixtures need --pdict-backend=MODULE:NAME", pytrace=False)
@@ -314,13 +389,26 @@ def pdict_spec(request: pytest.FixtureRequest) -> Iterator[BackendSpec]:
         try:
             handles = stack.enter_context(services.start(spec.services, request.config))
         except services.ServiceError as exc:
-            pytest.exit(f"pdict: {exc}", returncode=3)
+            _abort(state, str(exc))
         try:
             spec.start(handles)
         except Exception as exc:
-            pytest.exit(f"pdict: {spec.describe()} failed to start: {type(exc).__name__}: {exc}", returncode=3)
+            _abort(state, f"{spec.describe()} failed to start: {type(exc).__name__}: {exc}")
         stack.callback(spec.stop)
+        try:
+            preflight(spec, state.caps, tmp_path_factory.mktemp("pdict-preflight"))
+        except PreflightError as exc:
+            _abort(state, str(exc))
         yield spec
+
+
+@pytest.fixture(scope="session")
+def pdict_run(request: pytest.FixtureRequest) -> RunInfo:
+    """The run's target, hypothesis profile and seed."""
+    state = _state(request.config)
+    if state is None:
+        pytest.fail("the pdict kit fixtures need --pdict-backend=MODULE:NAME", pytrace=False)
+    return state.run
 
 
 @pytest.fixture(scope="session")

@@ -52,13 +52,8 @@ class TestRecord:
     #: Measured figures (name -> number: kills, acknowledged, lost, ...); tests
     #: record them with the ``pdict_figures`` fixture.  Left out of the JSON when None.
     figures: dict[str, float] | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        """The record as the certificate holds it (no ``figures`` key when there are none)."""
-        out = dataclasses.asdict(self)
-        if out["figures"] is None:
-            del out["figures"]
-        return out
+    #: The falsifying example (a state machine's steps and the reproduce command).
+    example: str | None = None
 
 
 def classify(report: pytest.TestReport) -> tuple[str, str] | None:
@@ -168,47 +163,54 @@ def build_certificate(
 
 
 def render_markdown(cert: dict[str, Any]) -> str:
-    """The certificate as a Markdown page."""
+    """The certificate as a Markdown page: the verdict, then what failed (with
+    each falsifying example), then versions, declarations and every test.
+
+    Text from tests (reasons, names, examples) is escaped, so that nothing in it
+    (``<generator object ...>``, ``|``, ``*``) is lost or reinterpreted when rendered."""
     s = cert["summary"]
     verdict = "CONFORMS" if cert["conforms"] else "DOES NOT CONFORM"
     out = [
-        f"# pdict conformance certificate: `{cert['backend']}`",
-        "",
-        f"Certified with `pytest --pdict-backend={cert['target']}`.",
+        f"# pdict conformance certificate: {md_code(cert['backend'])}",
         "",
         f"**{verdict}**: {s['passed']} passed, {s['failed']} failed, {s['error']} errors, "
         f"{s['stale deviation']} stale deviations, "
         f"{s['deviation']} declared deviations, {s['not applicable']} not applicable "
         f"({s['total']} tests).",
         "",
-        "## Versions",
+        f"Certified with {md_code('pytest --pdict-backend=' + str(cert['target']))}.",
         "",
     ]
-    out += [f"- {k}: {v}" for k, v in cert["versions"].items() if v is not None]
+    out += _failures(cert["tests"])
+    out += ["## Versions", ""]
+    out += [f"- {k}: {md_text(str(v))}" for k, v in cert["versions"].items() if v is not None]
+    profile, seed = cert["hypothesis"]["profile"], cert["hypothesis"]["seed"]
     out += [
         "",
-        f"Hypothesis profile `{cert['hypothesis']['profile']}`, seed `{cert['hypothesis']['seed']}` "
-        f"(reproduce with `--pdict-profile={cert['hypothesis']['profile']} --pdict-seed={cert['hypothesis']['seed']}`).",
+        f"Hypothesis profile {md_code(str(profile))}, seed {md_code(str(seed))} "
+        f"(reproduce with {md_code(f'--pdict-profile={profile} --pdict-seed={seed}')}).",
         "",
         "## Declared capabilities",
         "",
         "| capability | value |",
         "|---|---|",
     ]
-    out += [f"| {k} | `{v}` |" for k, v in cert["capabilities"].items()]
+    out += [f"| {k} | {md_code(str(v))} |" for k, v in cert["capabilities"].items()]
     if cert["declared_deviations"]:
         out += ["", "## Declared deviations (by test name)", ""]
-        out += [f"- `{k}`: {v}" for k, v in cert["declared_deviations"].items()]
+        out += [f"- {md_code(k)}: {md_text(v)}" for k, v in cert["declared_deviations"].items()]
     out += ["", "## Tests", "", "| test | area | outcome | provenance | detail |", "|---|---|---|---|---|"]
     for t in cert["tests"]:
-        detail = t["detail"].replace("|", "\\|").replace("\n", " ")
-        out.append(f"| `{t['name']}` | {t['area']} | {t['outcome']} | {t['provenance']} | {detail} |")
+        out.append(
+            f"| {md_code(t['name'])} | {md_text(t['area'])} | {t['outcome']} | "
+            f"{md_text(t['provenance'])} | {md_text(t['detail'])} |"
+        )
     measured = [t for t in cert["tests"] if t.get("figures")]
     if measured:
         out += ["", "## Figures", "", "| test | outcome | figures |", "|---|---|---|"]
         for t in measured:
             shown = ", ".join(f"{k} {_figure(v)}" for k, v in t["figures"].items())
-            out.append(f"| `{t['name']}` | {t['outcome']} | {shown} |")
+            out.append(f"| {md_code(t['name'])} | {t['outcome']} | {md_text(shown)} |")
     return "\n".join(out) + "\n"
 
 
@@ -217,6 +219,59 @@ def _figure(value: Any) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:.3g}"
     return str(int(value)) if isinstance(value, float) else str(value)
+
+
+def _failures(tests: list[dict[str, Any]]) -> list[str]:
+    """The failures-first section: a table of what failed, then the examples."""
+    bad = [t for t in tests if t["outcome"] in BAD_OUTCOMES]
+    if not bad:
+        return []
+    out = ["## Failures", "", "| test | area | outcome | reason | falsifying example |", "|---|---|---|---|---|"]
+    for t in bad:
+        example = "[below](#falsifying-examples)" if t.get("example") else ""
+        out.append(
+            f"| {md_code(t['name'])} | {md_text(t['area'])} | {t['outcome']} | "
+            f"{md_text(t['detail'])} | {example} |"
+        )
+    examples = [t for t in bad if t.get("example")]
+    if examples:
+        out += ["", "## Falsifying examples", ""]
+        for t in examples:
+            out += [f"### {md_code(t['name'])}", "", *md_block(t["example"]), ""]
+    out.append("")
+    return out
+
+
+_MD_PUNCTUATION = str.maketrans({c: "\\" + c for c in "\\`*_[]#~|"})
+
+
+def md_text(text: str) -> str:
+    """``text`` as one line of Markdown that renders as exactly that text."""
+    text = " ".join(str(text).split())
+    text = text.translate(_MD_PUNCTUATION)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def md_code(text: str) -> str:
+    """``text`` as an inline code span (safe inside a table cell)."""
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    fence = "`" * (_longest_run(text, "`") + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_block(text: str) -> list[str]:
+    """``text`` as a fenced code block, its lines kept as they are."""
+    fence = "`" * max(3, _longest_run(text, "`") + 1)
+    return [f"{fence}text", *str(text).splitlines(), fence]
+
+
+def _longest_run(text: str, char: str) -> int:
+    longest = run = 0
+    for c in text:
+        run = run + 1 if c == char else 0
+        longest = max(longest, run)
+    return longest
 
 
 def write_certificate(path: Path, cert: dict[str, Any]) -> Path:

@@ -103,7 +103,10 @@ class BackendSpec:
         raise NotImplementedError(f"{type(self).__name__} must implement open(location, *args, **kwargs)")
 
     def close(self, store: MutableMapping) -> None:
-        """Release one handle (data stays).  Default: ``store.close()`` if it exists."""
+        """Release one handle (data stays).  Default: ``store.close()`` if it exists.
+
+        Also called with the stores that ``copy()`` and ``|`` return (copy="same_type"),
+        which the kit did not open through :meth:`open`."""
         close = getattr(store, "close", None)
         if callable(close):
             close()

@@ -82,8 +82,9 @@ class StoreBase(MutableMapping):
         """Delete popitem's item; ``(identity, spelling, text)``, or None if empty."""
         raise NotImplementedError
 
-    def _store_absent(self, identity: str, spelling: str | None, text: str) -> Text:
-        """Store only if absent; the value text stored afterwards."""
+    def _store_absent(self, identity: str, spelling: str | None, text: str) -> Text | None:
+        """Store ``text`` only if ``identity`` is absent, atomically.  None when
+        this call stored it; otherwise the value text already stored."""
         raise NotImplementedError
 
     def _rows(self, forward: bool, values: bool) -> Iterator[Row]:
@@ -255,7 +256,9 @@ class StoreBase(MutableMapping):
             if found is _MISSING:
                 raise
             return found
-        return self._decode_value(identity, self._store_absent(identity, spelling, text))
+        existing = self._store_absent(identity, spelling, text)
+        # As dict: the default object itself when it was stored, else the stored value.
+        return default if existing is None else self._decode_value(identity, existing)
 
     # -- whole store -------------------------------------------------------------------
     def __len__(self) -> int:

@@ -301,10 +301,18 @@ class SqliteDict(StoreBase):
         except sqlite3.Error as exc:
             raise self._failed(exc) from None
 
-    def _store_absent(self, identity: str, spelling: str | None, text: str) -> str:
+    def _store_absent(self, identity: str, spelling: str | None, text: str) -> str | None:
+        # Two autocommit statements: the insert takes effect if the key is absent;
+        # otherwise the read sees the value (or, if another process deleted the
+        # key in between, the insert is tried again).
         try:
             with self._lock:
-                return self._conn.execute(self._sql.setdefault, (identity, spelling, text)).fetchone()[0]
+                while True:
+                    if self._conn.execute(self._sql.insert_new, (identity, spelling, text)).fetchone():
+                        return None
+                    row = self._conn.execute(self._sql.get, (identity,)).fetchone()
+                    if row is not None:
+                        return row[0]
         except sqlite3.Error as exc:
             raise self._failed(exc) from None
 

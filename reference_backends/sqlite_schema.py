@@ -71,7 +71,7 @@ class Statements:
         self.delete = f"DELETE FROM {t} WHERE key = ?"
         self.pop = f"DELETE FROM {t} WHERE key = ? RETURNING value"
         self.popitem = f"DELETE FROM {t} WHERE id = (SELECT max(id) FROM {t}) RETURNING key, spelling, value"
-        self.setdefault = insert + "value = value RETURNING value"
+        self.insert_new = f"INSERT INTO {t} (key, spelling, value) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING 1"
         self.size = f"SELECT n FROM {size}"
         self.clear = f"DELETE FROM {t}"
         self._table = t

@@ -279,7 +279,8 @@ class Engine:
                 return None
         return _value_of(record)
 
-    def setdefault(self, identity: str, spelling: str | None, text: str) -> bytes:
+    def setdefault(self, identity: str, spelling: str | None, text: str) -> bytes | None:
+        """Store if absent: None when stored, else the value stored already."""
         db = self.db
         with self.lock:
             self._room(len(identity) + len(text))
@@ -289,7 +290,7 @@ class Engine:
                 if old is not None:
                     return _value_of(old)
                 self._expect(E.NOREC, "get")
-            return text.encode("ascii")
+            return None
 
     def popitem(self) -> tuple[bytes, bytes | None, bytes] | None:
         """Seize the last record of a B+ tree, the first of a hash database."""

@@ -132,7 +132,7 @@ class KyotoCabinetDict(StoreBase):
         """The last item in iteration order (B+ tree, ``.kcx``) or the first (hash databases)."""
         return self._live().popitem()
 
-    def _store_absent(self, identity: str, spelling: str | None, text: str) -> bytes:
+    def _store_absent(self, identity: str, spelling: str | None, text: str) -> bytes | None:
         return self._live().setdefault(identity, spelling, text)
 
     # -- whole store -------------------------------------------------------

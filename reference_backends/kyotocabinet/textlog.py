@@ -343,12 +343,12 @@ class TextEngine(Engine):
                 self._remove(identity)
             return value
 
-    def setdefault(self, identity: str, spelling: str | None, text: str) -> bytes:
+    def setdefault(self, identity: str, spelling: str | None, text: str) -> bytes | None:
+        """Store if absent: None when stored, else the value stored already."""
         with self.lock:
             value = self._value(identity)
             if value is None:
                 self.put(identity, spelling, text)
-                value = text.encode("ascii")
             return value
 
     def popitem(self) -> tuple[bytes, bytes | None, bytes] | None:
