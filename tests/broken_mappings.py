@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import itertools
 import pickle
-import reprlib
 from collections import OrderedDict
 from collections.abc import ItemsView, KeysView, Mapping, MutableMapping, ValuesView
 from typing import Any
 
 from catalogue import caught_by, conforms
+from dict_extras import DictExtras
 
 # -- the correct bases ---------------------------------------------------------
 
@@ -71,7 +71,7 @@ class _Items(ItemsView):
 
 
 @conforms
-class Reference(MutableMapping):
+class Reference(DictExtras, MutableMapping):
     """A correct store over a private dict: passes the whole kit (the control).
 
     Values go through ``_dump``/``_load`` (a codec, identity here) so that the
@@ -136,34 +136,6 @@ class Reference(MutableMapping):
     def copy(self):
         return type(self)(self)
 
-    @classmethod
-    def fromkeys(cls, keys: Any, value: Any = None):
-        store = cls()
-        for key in keys:
-            store[key] = value
-        return store
-
-    def __or__(self, other: Any):
-        if not isinstance(other, Mapping):
-            return NotImplemented
-        new = self.copy()
-        new.update(other)
-        return new
-
-    def __ror__(self, other: Any):
-        if not isinstance(other, Mapping):
-            return NotImplemented
-        new = type(self)(other)
-        new.update(self)
-        return new
-
-    def __ior__(self, other: Any):
-        self.update(other)
-        return self
-
-    @reprlib.recursive_repr("{...}")
-    def __repr__(self) -> str:
-        return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in self.items()) + "}"
 
 
 @conforms

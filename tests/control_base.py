@@ -9,10 +9,10 @@ only its hooks: ``_file``, ``_check_key``, ``_spell``, ``_dump`` and ``_load``.
 
 from __future__ import annotations
 
-import reprlib
-from collections.abc import ItemsView, Iterable, KeysView, Mapping, MutableMapping, ValuesView
+from collections.abc import ItemsView, Iterable, KeysView, MutableMapping, ValuesView
 from typing import Any, ClassVar
 
+from dict_extras import DictExtras
 from pdict_conformance import BackendSpec
 
 # -- views -------------------------------------------------------------------------
@@ -59,7 +59,7 @@ class _ForwardItems(ItemsView):
 # -- the store -----------------------------------------------------------------------
 
 
-class ControlStore(MutableMapping):
+class ControlStore(DictExtras, MutableMapping):
     """A correct store: ``_data[_file(key)] = (key as iterated, _dump(value))``."""
 
     #: The views ``keys()``, ``values()`` and ``items()`` return.
@@ -181,34 +181,6 @@ class ControlStore(MutableMapping):
         new._data = dict(self._data)
         return new
 
-    @classmethod
-    def fromkeys(cls, keys: Iterable[Any], value: Any = None):
-        store = cls()
-        for key in keys:
-            store[key] = value
-        return store
-
-    def __or__(self, other: Any):
-        if not isinstance(other, Mapping):
-            return NotImplemented
-        new = self.copy()
-        new.update(other)
-        return new
-
-    def __ror__(self, other: Any):
-        if not isinstance(other, Mapping):
-            return NotImplemented
-        new = type(self)(other)
-        new.update(self)
-        return new
-
-    def __ior__(self, other: Any):
-        self.update(other)
-        return self
-
-    @reprlib.recursive_repr("{...}")
-    def __repr__(self) -> str:
-        return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in self.items()) + "}"
 
 
 class ForwardViewStore(ControlStore):
