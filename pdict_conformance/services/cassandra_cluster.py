@@ -1,0 +1,178 @@
+"""The ``cassandra-cluster`` service: three Cassandra nodes on the loopback, as ccm does.
+
+Each node is a container of the ``--pdict-cassandra-image`` image (never
+pulled) on the host's network, bound to its own loopback address
+(127.0.N.2, .3, .4: the first block whose CQL and storage ports are free), so
+the driver reaches every node on port 9042 and nothing touches a Docker
+bridge address.  Nodes join one at a time, each once the previous answers
+CQL, with one token each (evenly spaced ``initial_token``), seeds = the first
+node, a one-second ring delay and no wait for gossip to settle, and a small
+heap (``--pdict-cassandra-cluster-heap``, default 512M) so three fit a small
+machine.  The service yields once the driver sees every node up.
+
+With ``--pdict-cassandra-cluster-contact-points`` an existing cluster is used
+instead (its nodes cannot then be stopped by the failure tests).
+
+What the spec receives is a :class:`ClusterService`: a CassandraService plus
+the :class:`Node` handles the backend's failure tests use (kill, pause, start).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from . import containers
+from .cassandra import BUILD_HINT, CQL_PORT, DEFAULT_IMAGE, STARTUP_TIMEOUT, parse_contact_points, tail_logs, wait_for_cql
+from .protocol import ServiceError
+
+NODES = 3
+STORAGE_PORT = 7000
+DEFAULT_HEAP = "512M"
+DOCKER_HINT = ("start one with scripts/ensure-dockerd.sh, or pass --pdict-cassandra-cluster-contact-points "
+               "to use a running cluster")
+
+
+def initial_tokens(n: int) -> list[int]:
+    """``n`` evenly spaced Murmur3 tokens."""
+    return [-(2**63) + i * (2**64 // n) for i in range(n)]
+
+
+def _port_free(address: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((address, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_loopback_block(n: int = NODES) -> tuple[str, ...]:
+    """``n`` loopback addresses 127.0.B.2.. whose CQL and storage ports are free."""
+    for block in range(0, 64):
+        addresses = tuple(f"127.0.{block}.{2 + i}" for i in range(n))
+        if all(_port_free(a, p) for a in addresses for p in (CQL_PORT, STORAGE_PORT)):
+            return addresses
+    raise ServiceError("no free block of loopback addresses 127.0.B.2-4 (ports 9042 and 7000) in 127.0.0-63.*")
+
+
+@dataclasses.dataclass
+class Node:
+    """One node of the cluster the kit started: its address and its container."""
+
+    address: str
+    container: Any
+
+    def _wrapped(self) -> Any:
+        return self.container.get_wrapped_container()
+
+    def kill(self) -> None:
+        """SIGKILL the node (the container stays, with its data)."""
+        self._wrapped().kill()
+
+    def pause(self) -> None:
+        """Freeze the node's processes: it stops answering, its sockets stay open."""
+        self._wrapped().pause()
+
+    def unpause(self) -> None:
+        self._wrapped().unpause()
+
+    def start(self, timeout: float = STARTUP_TIMEOUT) -> None:
+        """Start a killed node again and wait until it answers CQL."""
+        self._wrapped().start()
+        wait_for_cql((self.address,), CQL_PORT, timeout)
+
+
+@dataclasses.dataclass(frozen=True)
+class ClusterService:
+    """Where the cluster is, and its nodes (empty for an existing cluster)."""
+
+    contact_points: tuple[str, ...]
+    port: int
+    release_version: str = ""
+    nodes: tuple[Node, ...] = ()
+    #: Seconds from the first container start to every node up.
+    start_seconds: float = 0.0
+
+
+class ThreeNodeCluster:
+    """The ``cassandra-cluster`` service (see the module)."""
+
+    def __init__(self, image: str = DEFAULT_IMAGE, contact_points: str | None = None,
+                 heap: str = DEFAULT_HEAP) -> None:
+        self.image = image
+        self.contact_points = contact_points
+        self.heap = heap
+
+    @classmethod
+    def add_options(cls, group: Any) -> None:
+        group.addoption(
+            "--pdict-cassandra-cluster-contact-points", metavar="HOST[:PORT],...",
+            help="use this existing Cassandra cluster (three nodes or more) instead of starting one",
+        )
+        group.addoption(
+            "--pdict-cassandra-cluster-heap", default=DEFAULT_HEAP, metavar="SIZE",
+            help=f"JVM heap of each node the kit starts (default {DEFAULT_HEAP})",
+        )
+
+    @classmethod
+    def from_options(cls, getoption: Callable[[str], Any]) -> "ThreeNodeCluster":
+        return cls(getoption("pdict_cassandra_image"), getoption("pdict_cassandra_cluster_contact_points"),
+                   getoption("pdict_cassandra_cluster_heap"))
+
+    def _container(self, address: str, seed: str, token: int) -> Any:
+        from testcontainers.core.container import DockerContainer
+        from testcontainers.core.wait_strategies import LogMessageWaitStrategy
+
+        return (
+            DockerContainer(self.image)
+            .with_kwargs(network_mode="host", labels=containers.owner_labels())
+            .with_env("CASSANDRA_LISTEN_ADDRESS", address)
+            .with_env("CASSANDRA_BROADCAST_ADDRESS", address)
+            .with_env("CASSANDRA_RPC_ADDRESS", address)
+            .with_env("CASSANDRA_SEEDS", seed)
+            .with_env("MAX_HEAP_SIZE", self.heap)
+            .with_env("JVM_EXTRA_OPTS", f"-Dcassandra.initial_token={token} -Dcassandra.ring_delay_ms=1000 "
+                      "-Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.consistent.rangemovement=false")
+            .waiting_for(LogMessageWaitStrategy("Startup complete").with_startup_timeout(STARTUP_TIMEOUT))
+        )
+
+    @contextlib.contextmanager
+    def provide(self) -> Iterator[ClusterService]:
+        """Yield the running cluster; remove every node afterwards."""
+        if self.contact_points:
+            hosts, port = parse_contact_points(self.contact_points)
+            yield ClusterService(hosts, port, wait_for_cql(hosts, port, 30.0, nodes=len(hosts)))
+            return
+        os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+        client = containers.docker_client(DOCKER_HINT)
+        containers.remove_leftovers(client)
+        containers.require_image(client, self.image, BUILD_HINT)
+        addresses = free_loopback_block()
+        nodes: list[Node] = []
+
+        def remove_all() -> None:
+            for node in nodes:
+                with contextlib.suppress(Exception):
+                    node.container.stop()
+
+        started = time.monotonic()
+        with containers.removed_on_exit(remove_all):
+            for address, token in zip(addresses, initial_tokens(NODES)):
+                node = Node(address, self._container(address, addresses[0], token))
+                nodes.append(node)
+                try:
+                    node.container.start()
+                    wait_for_cql((address,), CQL_PORT, STARTUP_TIMEOUT)
+                except Exception as exc:
+                    raise ServiceError(
+                        f"Cassandra node {address} ({self.image}) did not start: {exc}{tail_logs(node.container)}"
+                    ) from None
+            version = wait_for_cql(addresses, CQL_PORT, 60.0, nodes=NODES)
+            yield ClusterService(addresses, CQL_PORT, version, tuple(nodes), time.monotonic() - started)
