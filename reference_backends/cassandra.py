@@ -70,9 +70,11 @@ big table, in time proportional to its size.  Iteration has no order
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
+import time
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -82,7 +84,7 @@ from .cassandra_writes import WRITE_PATHS, ContentionError
 from .errors import IncompatibleStoreError, InvalidNameError
 
 try:
-    from cassandra import (ConsistencyLevel, OperationTimedOut, ReadFailure, ReadTimeout, Unavailable,
+    from cassandra import (ConsistencyLevel, InvalidRequest, OperationTimedOut, ReadFailure, ReadTimeout, Unavailable,
                            WriteFailure, WriteTimeout, WriteType)
     from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable, Session
     from cassandra.connection import ConnectionException
@@ -109,6 +111,10 @@ _UNAVAILABLE = (Unavailable, ReadTimeout, WriteTimeout, ReadFailure, WriteFailur
                 OperationTimedOut, ConnectionException)
 #: Errors after which a lightweight transaction may or may not have been applied.
 _UNKNOWN_OUTCOME = (WriteTimeout, OperationTimedOut, ConnectionException, NoHostAvailable)
+#: Read errors after which the read is tried again (never Unavailable: that is final).
+_READ_RETRIED = (ReadTimeout, ReadFailure, OperationTimedOut, ConnectionException)
+READ_RETRIES = 2
+SCHEMA_ATTEMPTS = 40
 #: Seconds the client waits for TRUNCATE (it flushes every node).
 TRUNCATE_TIMEOUT = 120.0
 
@@ -204,6 +210,18 @@ def _read_limits(session: Any) -> ServerLimits:
         max_message=values.get("native_transport_max_message_size") or defaults.max_message,
         batch_fail=values.get("batch_size_fail_threshold") or defaults.batch_fail,
     )
+
+
+def _schema_retry(call: Any) -> Any:
+    """``call()``, again while a node answers that the keyspace or table does not
+    exist yet (a schema change reaches the nodes one by one)."""
+    for attempt in range(SCHEMA_ATTEMPTS):
+        try:
+            return call()
+        except InvalidRequest as exc:
+            if "exist" not in str(exc) or attempt == SCHEMA_ATTEMPTS - 1:
+                raise
+            time.sleep(0.5)
 
 
 class CassandraDict(StoreBase):
@@ -333,13 +351,25 @@ class CassandraDict(StoreBase):
 
     def _create_schema(self, replication_cql: str) -> None:
         s = self._session
-        s.execute(f'CREATE KEYSPACE IF NOT EXISTS "{self.keyspace}" WITH replication = {replication_cql}')
         columns = ", ".join(f"{name} {kind}" for name, kind in _COLUMNS.items())
-        s.execute(
+        statements = [
+            f'CREATE KEYSPACE IF NOT EXISTS "{self.keyspace}" WITH replication = {replication_cql}',
             f"CREATE TABLE IF NOT EXISTS {self._qualified()} ({columns.replace('key text', 'key text PRIMARY KEY')}) "
-            f"WITH comment = '{_COMMENT.format(self.mode)}'"
-        )
-        self._check_schema()
+            f"WITH comment = '{_COMMENT.format(self.mode)}'",
+        ]
+        for cql in statements:
+            _schema_retry(lambda: s.execute(cql, timeout=60))
+        for attempt in range(SCHEMA_ATTEMPTS):
+            try:
+                self._check_schema()
+                return
+            except IncompatibleStoreError:
+                # The node asked may not have the new table yet: wait for every node to agree.
+                if attempt == SCHEMA_ATTEMPTS - 1:
+                    raise
+                with contextlib.suppress(Exception):
+                    s.cluster.control_connection.wait_for_schema_agreement(wait_time=5)
+                time.sleep(0.5)
 
     def _check_schema(self) -> None:
         """The table must be one CassandraDict made, in this store's mode."""
@@ -384,7 +414,7 @@ class CassandraDict(StoreBase):
             key = (cql, self.consistency_level, self.serial_consistency_level if lwt else None)
             prepared = cache.get(key)
             if prepared is None:
-                prepared = self._session.prepare(cql)
+                prepared = _schema_retry(lambda: self._session.prepare(cql))
                 prepared.consistency_level = self.consistency_level
                 if lwt:
                     prepared.serial_consistency_level = self.serial_consistency_level
@@ -397,17 +427,27 @@ class CassandraDict(StoreBase):
         self._scans: dict[str, Any] = {}
 
     # -- running statements ------------------------------------------------------
-    def _run(self, statement: Any, params: Any = None, what: str = "request", timeout: Any = None) -> Any:
+    def _run(self, statement: Any, params: Any = None, what: str = "request", timeout: Any = None,
+             read: bool = False, paging_state: Any = None) -> Any:
+        """Execute; map the driver's availability errors to CassandraUnavailableError.
+        A read that timed out is tried again :data:`READ_RETRIES` times: a node that
+        died a moment ago is still chosen as a replica until gossip convicts it."""
         session = self._session_now()
-        try:
-            if timeout is None:
-                return session.execute(statement, params)
-            return session.execute(statement, params, timeout=timeout)
-        except _UNAVAILABLE as exc:
-            raise self._unavailable(what, exc) from None
+        options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        if paging_state is not None:
+            options["paging_state"] = paging_state
+        for attempt in range(READ_RETRIES + 1 if read else 1):
+            try:
+                return _schema_retry(lambda: session.execute(statement, params, **options))
+            except _READ_RETRIED as exc:
+                if not read or attempt == READ_RETRIES:
+                    raise self._unavailable(what, exc) from None
+            except _UNAVAILABLE as exc:
+                raise self._unavailable(what, exc) from None
+        raise AssertionError("unreachable")
 
     def _run_named(self, name: str, params: Any) -> Any:
-        return self._run(self._statements[name], params, name)
+        return self._run(self._statements[name], params, name, read=name in ("get", "has", "first"))
 
     def _lwt(self, name: str, params: Any, identity: str, resolve: Any) -> Any:
         """Run a lightweight transaction; its ResultSet, or True when it timed out
@@ -461,14 +501,13 @@ class CassandraDict(StoreBase):
                 fetch_size=fetch_size, consistency_level=self.consistency_level, is_idempotent=True,
             )
             self._scans[columns] = statement
-        rows = iter(self._run(statement, None, "scan"))
-        while True:  # later pages are fetched while iterating: map their errors too
-            try:
-                yield next(rows)
-            except StopIteration:
+        paging_state = None
+        while True:  # page by page, each page one read (retried on its own)
+            page = self._run(statement, None, "scan", read=True, paging_state=paging_state)
+            yield from page.current_rows
+            if not page.has_more_pages:
                 return
-            except _UNAVAILABLE as exc:
-                raise self._unavailable("scan", exc) from None
+            paging_state = page.paging_state
 
     # -- limits --------------------------------------------------------------------
     def _check_sizes(self, identity: str, spelling: str | None, text: str) -> None:

@@ -23,7 +23,7 @@ run() {
 run kit-selftests tests
 for backend in builtins:dict collections:OrderedDict sqlite sqlite-memory \
                kyotocabinet-kch kyotocabinet-kct kyotocabinet-kcd kyotocabinet-kcf kyotocabinet-kcx \
-               cassandra; do
+               cassandra cassandra-fast cassandra-cluster; do
   name=${backend//:/-}
   run "certify-$name" "--pdict-backend=$backend" "--pdict-report=reports/$name.json"
 done

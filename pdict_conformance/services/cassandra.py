@@ -80,7 +80,7 @@ def wait_for_cql(hosts: tuple[str, ...], port: int, timeout: float, nodes: int =
             session = cluster.connect()
             version = session.execute("SELECT release_version FROM system.local").one()[0]
             up = [h for h in cluster.metadata.all_hosts() if h.is_up]
-            if len(up) >= nodes:
+            if len(up) >= nodes and (nodes == 1 or cluster.control_connection.wait_for_schema_agreement(wait_time=10)):
                 return version
             last = f"{len(up)} of {nodes} nodes up"
         except Exception as exc:  # not up yet: retry until the deadline

@@ -34,6 +34,15 @@ from .protocol import ServiceError
 NODES = 3
 STORAGE_PORT = 7000
 DEFAULT_HEAP = "512M"
+#: Server-side request timeouts of the cluster's nodes (cassandra.yaml names).
+SERVER_SETTINGS = {
+    # CREATE TABLE IF NOT EXISTS sent to two nodes at once makes one table, not two
+    # conflicting ones (the id is derived from the name)
+    "use_deterministic_table_id": "true",
+}
+SERVER_TIMEOUTS = {"read_request_timeout": "4000ms", "write_request_timeout": "4000ms",
+                   "range_request_timeout": "8000ms", "cas_contention_timeout": "2000ms",
+                   "request_timeout": "8000ms"}
 DOCKER_HINT = ("start one with scripts/ensure-dockerd.sh, or pass --pdict-cassandra-cluster-contact-points "
                "to use a running cluster")
 
@@ -60,6 +69,56 @@ def free_loopback_block(n: int = NODES) -> tuple[str, ...]:
         if all(_port_free(a, p) for a in addresses for p in (CQL_PORT, STORAGE_PORT)):
             return addresses
     raise ServiceError("no free block of loopback addresses 127.0.B.2-4 (ports 9042 and 7000) in 127.0.0-63.*")
+
+
+PROBE_KEYSPACE = "pdict_service_probe"
+
+
+def wait_until_all_serve(addresses: tuple[str, ...], timeout: float = STARTUP_TIMEOUT) -> None:
+    """Wait until every node, as coordinator, writes and reads at consistency ALL
+    (so each sees every other up through gossip, not just the driver)."""
+    from cassandra import ConsistencyLevel
+    from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
+    from cassandra.policies import WhiteListRoundRobinPolicy
+    from cassandra.query import SimpleStatement
+
+    deadline = time.monotonic() + timeout
+    pending = list(addresses)
+    last: Any = None
+    ddl = Cluster([addresses[0]], port=CQL_PORT, connect_timeout=5, control_connection_timeout=5,
+                  max_schema_agreement_wait=60)
+    try:  # the schema is made through one node only, then awaited everywhere
+        session = ddl.connect()
+        session.execute(f"CREATE KEYSPACE IF NOT EXISTS {PROBE_KEYSPACE} WITH replication = "
+                        f"{{'class': 'SimpleStrategy', 'replication_factor': {len(addresses)}}}", timeout=60)
+        session.execute(f"CREATE TABLE IF NOT EXISTS {PROBE_KEYSPACE}.up (node text PRIMARY KEY)", timeout=60)
+    except Exception as exc:
+        raise ServiceError(f"Cassandra node {addresses[0]} could not create {PROBE_KEYSPACE}: {exc}") from None
+    finally:
+        ddl.shutdown()
+    while pending and time.monotonic() < deadline:
+        address = pending[0]
+        profile = ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy([address]), request_timeout=10)
+        cluster = Cluster([address], port=CQL_PORT, execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+                          connect_timeout=5, control_connection_timeout=5)
+        try:
+            session = cluster.connect()
+            write = SimpleStatement(f"INSERT INTO {PROBE_KEYSPACE}.up (node) VALUES (%s)",
+                                    consistency_level=ConsistencyLevel.ALL)
+            session.execute(write, (address,))
+            read = SimpleStatement(f"SELECT node FROM {PROBE_KEYSPACE}.up WHERE node = %s",
+                                   consistency_level=ConsistencyLevel.ALL)
+            if session.execute(read, (address,)).one() is not None:
+                pending.pop(0)
+                continue
+        except Exception as exc:  # not all up yet: retry until the deadline
+            last = exc
+        finally:
+            cluster.shutdown()
+        time.sleep(0.5)
+    if pending:
+        raise ServiceError(f"Cassandra nodes {', '.join(pending)} did not serve a write at ALL "
+                           f"within {timeout:.0f} s: {last}")
 
 
 @dataclasses.dataclass
@@ -139,7 +198,14 @@ class ThreeNodeCluster:
             .with_env("CASSANDRA_SEEDS", seed)
             .with_env("MAX_HEAP_SIZE", self.heap)
             .with_env("JVM_EXTRA_OPTS", f"-Dcassandra.initial_token={token} -Dcassandra.ring_delay_ms=1000 "
-                      "-Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.consistent.rangemovement=false")
+                      "-Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.consistent.rangemovement=false "
+                      # schema changes in the commit log: a killed node comes back with its keyspaces
+                      "-Dcassandra.unsafesystem=false -Dcassandra.test.flush_local_schema_changes=true "
+                      # a schema push lost while a node pauses is pulled again within seconds
+                      "-Dcassandra.schema_pull_interval_ms=5000 "
+                      # short server timeouts: with too few replicas up, requests fail within seconds
+                      "-Dcassandra.config.allow_system_properties=true "
+                      + " ".join(f"-Dcassandra.settings.{k}={v}" for k, v in {**SERVER_SETTINGS, **SERVER_TIMEOUTS}.items()))
             .waiting_for(LogMessageWaitStrategy("Startup complete").with_startup_timeout(STARTUP_TIMEOUT))
         )
 
@@ -175,4 +241,5 @@ class ThreeNodeCluster:
                         f"Cassandra node {address} ({self.image}) did not start: {exc}{tail_logs(node.container)}"
                     ) from None
             version = wait_for_cql(addresses, CQL_PORT, 60.0, nodes=NODES)
+            wait_until_all_serve(addresses)
             yield ClusterService(addresses, CQL_PORT, version, tuple(nodes), time.monotonic() - started)
