@@ -32,7 +32,8 @@ its whole life; opening it in the other is an IncompatibleStoreError.
     Plain writes, last write wins, timestamps given by the coordinator (never
     the client's clock: a session given in this mode must have
     ``use_client_timestamp = False``).  ``update`` is one logged batch (all or
-    nothing) when it fits the server's batch limit.  ``setdefault``, ``pop``,
+    nothing) when it fits the server's batch limit (a bigger one is several
+    batches in order, each all or nothing).  ``setdefault``, ``pop``,
     ``popitem``, ``del`` and a first write of a key spelled unlike its
     identity (``True``, ``1.0``) are a read then a write: *not atomic*.  Two
     concurrent ``pop`` calls may both return the value; two ``setdefault``
@@ -71,20 +72,17 @@ big table, in time proportional to its size.  Iteration has no order
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
-import re
 import time
-import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .base import StoreBase, encoded_rows
 from .cassandra_writes import WRITE_PATHS, ContentionError
-from .errors import IncompatibleStoreError, InvalidNameError
+from .errors import IncompatibleStoreError
 
 try:
-    from cassandra import (ConsistencyLevel, InvalidRequest, OperationTimedOut, ReadFailure, ReadTimeout, Unavailable,
+    from cassandra import (ConsistencyLevel, OperationTimedOut, ReadFailure, ReadTimeout, Unavailable,
                            WriteFailure, WriteTimeout, WriteType)
     from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable, Session
     from cassandra.connection import ConnectionException
@@ -96,17 +94,18 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         f"(or pip install cassandra-driver); import failed: {exc}"
     ) from exc
 
+# After the driver import, so that a missing driver gives the message above.
+from .cassandra_cql import (MUTATION_MARGIN, SCHEMA_ATTEMPTS, ServerLimits, consistency, identifier, read_limits,
+                            replication_cql, schema_retry, session_cache)
+
 __all__ = ["CassandraDict", "CassandraUnavailableError", "ContentionError", "MODES"]
 
 MODES = tuple(WRITE_PATHS)
-_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,47}\Z")
 _DEFAULT_REPLICATION = {"class": "SimpleStrategy", "replication_factor": 1}
 _COLUMNS = {"key": "text", "spelling": "text", "value": "text", "taken": "uuid"}
 _COMMENT = "pdict CassandraDict table, mode={}"
 #: Cassandra's partition key limit (an unsigned short length).
 MAX_KEY_BYTES = 65535
-#: Room kept in a mutation for the key, column names and framing.
-_MUTATION_MARGIN = 128 * 1024
 _UNAVAILABLE = (Unavailable, ReadTimeout, WriteTimeout, ReadFailure, WriteFailure, NoHostAvailable,
                 OperationTimedOut, ConnectionException)
 #: Errors after which a lightweight transaction may or may not have been applied.
@@ -114,9 +113,11 @@ _UNKNOWN_OUTCOME = (WriteTimeout, OperationTimedOut, ConnectionException, NoHost
 #: Read errors after which the read is tried again (never Unavailable: that is final).
 _READ_RETRIED = (ReadTimeout, ReadFailure, OperationTimedOut, ConnectionException)
 READ_RETRIES = 2
-SCHEMA_ATTEMPTS = 40
 #: Seconds the client waits for TRUNCATE (it flushes every node).
 TRUNCATE_TIMEOUT = 120.0
+#: Bytes counted per row of a logged batch beyond its values, and rows per batch at most.
+BATCH_ROW_OVERHEAD = 128
+BATCH_MAX_ROWS = 1000
 
 
 class CassandraUnavailableError(ConnectionError):
@@ -124,104 +125,6 @@ class CassandraUnavailableError(ConnectionError):
     (too few replicas up, a timeout, no node reachable).  The message names the
     operation, the consistency level and every node with its state.  For a
     write it says whether the outcome is unknown."""
-
-
-def _identifier(kind: str, name: Any) -> str:
-    if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        raise InvalidNameError(
-            f"invalid {kind} name {name!r}: a CQL identifier is a letter followed by letters, "
-            "digits or underscores, at most 48 characters"
-        )
-    return name
-
-
-def _consistency(level: Any) -> int:
-    if isinstance(level, str):
-        try:
-            return getattr(ConsistencyLevel, level.upper())
-        except AttributeError:
-            raise ValueError(f"unknown consistency level {level!r}") from None
-    if level not in ConsistencyLevel.value_to_name:
-        raise ValueError(f"unknown consistency level {level!r}")
-    return level
-
-
-def _replication_cql(replication: Mapping[str, Any]) -> str:
-    parts = []
-    for name, value in replication.items():
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.]+", name):
-            raise ValueError(f"invalid replication option name {name!r}")
-        text = str(value)
-        if not re.fullmatch(r"[A-Za-z0-9_.\-]+", text):
-            raise ValueError(f"invalid replication option value {value!r} for {name!r}")
-        parts.append(f"'{name}': '{text}'")
-    return "{" + ", ".join(parts) + "}"
-
-
-@dataclasses.dataclass(frozen=True)
-class ServerLimits:
-    """Sizes the server refuses, in bytes (from ``system_views.settings`` when it exists)."""
-
-    max_mutation: int = 16 * 1024 * 1024
-    max_message: int = 16 * 1024 * 1024
-    batch_fail: int = 50 * 1024
-
-    @property
-    def max_row(self) -> int:
-        """The most bytes of key, spelling and value one row may hold."""
-        return min(self.max_mutation, self.max_message) - _MUTATION_MARGIN
-
-
-_SIZE = re.compile(r"(\d+)\s*([KMG]?i?B)?\Z")
-_UNITS = {None: 1, "B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3, "KB": 1024, "MB": 1024**2}
-
-
-def _bytes(text: str) -> int | None:
-    match = _SIZE.match(text.strip())
-    if not match or match.group(2) not in _UNITS:
-        return None
-    return int(match.group(1)) * _UNITS[match.group(2)]
-
-
-#: Per session: the server's limits and the prepared statements, shared by its stores.
-_SESSION_CACHE: "weakref.WeakKeyDictionary[Any, dict[Any, Any]]" = weakref.WeakKeyDictionary()
-
-
-def _session_cache(session: Any) -> dict[Any, Any]:
-    try:
-        return _SESSION_CACHE.setdefault(session, {})
-    except TypeError:  # not weak-referenceable (a test double): no sharing
-        return {}
-
-
-def _read_limits(session: Any) -> ServerLimits:
-    values = {}
-    try:
-        rows = session.execute(
-            "SELECT name, value FROM system_views.settings "
-            "WHERE name IN ('max_mutation_size', 'native_transport_max_message_size', 'batch_size_fail_threshold')"
-        )
-        values = {row.name: _bytes(row.value or "") for row in rows}
-    except Exception:  # Cassandra before 4.0 has no settings table: the defaults
-        pass
-    defaults = ServerLimits()
-    return ServerLimits(
-        max_mutation=values.get("max_mutation_size") or defaults.max_mutation,
-        max_message=values.get("native_transport_max_message_size") or defaults.max_message,
-        batch_fail=values.get("batch_size_fail_threshold") or defaults.batch_fail,
-    )
-
-
-def _schema_retry(call: Any) -> Any:
-    """``call()``, again while a node answers that the keyspace or table does not
-    exist yet (a schema change reaches the nodes one by one)."""
-    for attempt in range(SCHEMA_ATTEMPTS):
-        try:
-            return call()
-        except InvalidRequest as exc:
-            if "exist" not in str(exc) or attempt == SCHEMA_ATTEMPTS - 1:
-                raise
-            time.sleep(0.5)
 
 
 class CassandraDict(StoreBase):
@@ -276,13 +179,13 @@ class CassandraDict(StoreBase):
             contact_points = (contact_points,)
         self.contact_points = tuple(contact_points)
         self.port = int(port)
-        self.keyspace = _identifier("keyspace", keyspace)
-        self.table = _identifier("table", table)
+        self.keyspace = identifier("keyspace", keyspace)
+        self.table = identifier("table", table)
         if mode not in WRITE_PATHS:
             raise ValueError(f"unknown mode {mode!r}; CassandraDict has modes {', '.join(MODES)}")
         self.mode = mode
-        self.consistency_level = _consistency(consistency_level)
-        self.serial_consistency_level = _consistency(serial_consistency_level)
+        self.consistency_level = consistency(consistency_level)
+        self.serial_consistency_level = consistency(serial_consistency_level)
         for name, value in (("fetch_size", fetch_size), ("count_page_size", count_page_size)):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive int, not {value!r}")
@@ -291,7 +194,7 @@ class CassandraDict(StoreBase):
         self._connect_timeout = connect_timeout
         self._request_timeout = request_timeout
         self._writes = WRITE_PATHS[mode](self)
-        replication_cql = _replication_cql(replication or _DEFAULT_REPLICATION)
+        replication_text = replication_cql(replication or _DEFAULT_REPLICATION)
         self._cluster: Cluster | None = None
         self._pid = os.getpid()
         if session is None:
@@ -303,7 +206,7 @@ class CassandraDict(StoreBase):
             )
         self._session: Any = session
         try:
-            self._create_schema(replication_cql)
+            self._create_schema(replication_text)
             self._prepare()
         except BaseException:
             self.close()
@@ -349,16 +252,16 @@ class CassandraDict(StoreBase):
     def _qualified(self) -> str:
         return f'"{self.keyspace}"."{self.table}"'
 
-    def _create_schema(self, replication_cql: str) -> None:
+    def _create_schema(self, replication_text: str) -> None:
         s = self._session
         columns = ", ".join(f"{name} {kind}" for name, kind in _COLUMNS.items())
         statements = [
-            f'CREATE KEYSPACE IF NOT EXISTS "{self.keyspace}" WITH replication = {replication_cql}',
+            f'CREATE KEYSPACE IF NOT EXISTS "{self.keyspace}" WITH replication = {replication_text}',
             f"CREATE TABLE IF NOT EXISTS {self._qualified()} ({columns.replace('key text', 'key text PRIMARY KEY')}) "
             f"WITH comment = '{_COMMENT.format(self.mode)}'",
         ]
         for cql in statements:
-            _schema_retry(lambda: s.execute(cql, timeout=60))
+            schema_retry(lambda: s.execute(cql, timeout=60))
         for attempt in range(SCHEMA_ATTEMPTS):
             try:
                 self._check_schema()
@@ -399,10 +302,10 @@ class CassandraDict(StoreBase):
             )
 
     def _prepare(self) -> None:
-        cache = _session_cache(self._session)
+        cache = session_cache(self._session)
         limits = cache.get("limits")
         if limits is None:
-            limits = cache["limits"] = _read_limits(self._session)
+            limits = cache["limits"] = read_limits(self._session)
         self.limits: ServerLimits = limits
         t = self._qualified()
         common = {
@@ -414,7 +317,7 @@ class CassandraDict(StoreBase):
             key = (cql, self.consistency_level, self.serial_consistency_level if lwt else None)
             prepared = cache.get(key)
             if prepared is None:
-                prepared = _schema_retry(lambda: self._session.prepare(cql))
+                prepared = schema_retry(lambda: self._session.prepare(cql))
                 prepared.consistency_level = self.consistency_level
                 if lwt:
                     prepared.serial_consistency_level = self.serial_consistency_level
@@ -438,7 +341,7 @@ class CassandraDict(StoreBase):
             options["paging_state"] = paging_state
         for attempt in range(READ_RETRIES + 1 if read else 1):
             try:
-                return _schema_retry(lambda: session.execute(statement, params, **options))
+                return schema_retry(lambda: session.execute(statement, params, **options))
             except _READ_RETRIED as exc:
                 if not read or attempt == READ_RETRIES:
                     raise self._unavailable(what, exc) from None
@@ -523,14 +426,29 @@ class CassandraDict(StoreBase):
                 f"{self._describe()}: the value of key {identity[:60]} is {size} bytes as JSON; this server "
                 f"takes at most {self.limits.max_row} per key and value (max_mutation_size "
                 f"{self.limits.max_mutation}, native_transport_max_message_size {self.limits.max_message}, "
-                f"less {_MUTATION_MARGIN}; nothing was written)"
+                f"less {MUTATION_MARGIN}; nothing was written)"
             )
 
-    def _fits_batch(self, writes: list[tuple[str, tuple[Any, ...]]]) -> bool:
-        size = sum(len(str(p).encode()) for _, params in writes for p in params)
-        return size <= self.limits.batch_fail // 2
+    def _batches(self, writes: list[tuple[str, tuple[Any, ...]]]) -> list[list[tuple[str, tuple[Any, ...]]]]:
+        """``writes`` cut, in order, into groups that each fit one logged batch: the
+        server refuses a batch over ``batch_size_fail_threshold`` (counted with
+        per-row overhead, hence the margin and :data:`BATCH_ROW_OVERHEAD`)."""
+        budget = self.limits.batch_fail // 2
+        groups: list[list[tuple[str, tuple[Any, ...]]]] = [[]]
+        used = 0
+        for write in writes:
+            size = BATCH_ROW_OVERHEAD + sum(len(str(p).encode()) for p in write[1])
+            if groups[-1] and (used + size > budget or len(groups[-1]) >= BATCH_MAX_ROWS):
+                groups.append([])
+                used = 0
+            groups[-1].append(write)
+            used += size
+        return groups
 
     def _run_batch(self, writes: list[tuple[str, tuple[Any, ...]]]) -> None:
+        if len(writes) == 1:
+            self._run_named(*writes[0])
+            return
         batch = BatchStatement(batch_type=BatchType.LOGGED, consistency_level=self.consistency_level)
         for name, params in writes:
             batch.add(self._statements[name], params)
@@ -603,8 +521,8 @@ class CassandraDict(StoreBase):
         """As dict.update.  Every key and value is encoded and checked against the
         server's limits before anything is written, so a value JSON cannot hold or
         a key or value too big leaves the store unchanged.  Fast mode writes one
-        logged batch (all or nothing) when it fits the batch limit; otherwise
-        (and in linearizable mode) the keys are written in order."""
+        logged batch (all or nothing) when it fits the batch limit, otherwise
+        several in order; linearizable mode writes the keys in order, one LWT each."""
         rows: dict[str, tuple[str, str | None, str]] = {}
         for identity, spelling, text in encoded_rows(other, kwargs):
             self._check_sizes(identity, spelling, text)

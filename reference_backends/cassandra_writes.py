@@ -205,14 +205,10 @@ class FastWrites:
         return row  # type: ignore[return-value]
 
     def update(self, rows: Iterable[tuple[str, str | None, str]]) -> None:
-        """One logged batch (all or nothing) when it fits the server's batch limit,
-        else the rows in order."""
-        writes = [self._write(*row) for row in rows]
-        if len(writes) > 1 and self.s._fits_batch(writes):
-            self.s._run_batch(writes)
-            return
-        for name, params in writes:
-            self.s._run_named(name, params)
+        """One logged batch (all or nothing) when the rows fit the server's batch
+        limit; otherwise several logged batches in order, each all or nothing."""
+        for batch in self.s._batches([self._write(*row) for row in rows]):
+            self.s._run_batch(batch)
 
 
 WRITE_PATHS = {cls.mode: cls for cls in (LinearizableWrites, FastWrites)}

@@ -242,6 +242,14 @@ def test_update_in_fast_mode_is_one_logged_batch(node, session, monkeypatch):
         assert len(d) == 21
 
 
+def test_big_update_in_fast_mode_is_several_batches(node, session):
+    """An update over the batch limit is cut into batches the server accepts."""
+    with open_store(node, session, "fast") as d:
+        d.update((str(i), str(i)) for i in range(12000))
+        assert len(d) == 12000 and d["11999"] == "11999"
+        assert len(d._batches([("set", ("x", "y"))] * 12000)) > 1
+
+
 def test_delete_drops_the_keyspace(node, session):
     """delete() removes the whole keyspace, as documented."""
     d = CassandraDict(node.contact_points, node.port, "pdict_doomed", "t", session=session, a=1)
@@ -356,3 +364,37 @@ def test_timed_out_write_is_resolved(lin, applied):
     assert lin.setdefault("d", 1) == 1
     lin._session = real
     assert lin["k"] == "v" and lin["d"] == 1
+
+
+# -- specs ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spec_name", ["CassandraSpec", "CassandraFastSpec"])
+def test_spec_handoff_rebuilds_it_in_a_fresh_process(node, spec_name):
+    """handoff() is JSON; adopt(state) in a fresh interpreter reaches the same stores."""
+    import json
+    import subprocess
+    import sys
+
+    from reference_backends import cassandra_specs
+
+    spec = getattr(cassandra_specs, spec_name)()
+    spec.start({"cassandra": node})
+    try:
+        location = spec.new_location(None)
+        store = spec.open(location, {"from": "parent"})
+        state = json.dumps(spec.handoff())
+        child = (
+            "import json, sys\n"
+            f"from reference_backends.cassandra_specs import {spec_name}\n"
+            f"spec = {spec_name}()\n"
+            "spec.adopt(json.loads(sys.argv[1]))\n"
+            f"store = spec.open({location!r})\n"
+            "store['child'] = store['from']\n"
+            "store.close(); spec.stop()\n"
+        )
+        subprocess.run([sys.executable, "-c", child, state], check=True, timeout=120)
+        assert store["child"] == "parent"
+        store.close()
+        spec.destroy(location)
+    finally:
+        spec.stop()
