@@ -14,8 +14,10 @@ statement the mode needs for the same effect, JSON-encoding by hand:
   write (``UPDATE ... IF spelling IN (null, ?)``) and the same read.
 
 Rounds are interleaved; figures are medians of operations per second, with
-the ratio to the raw driver, and the cost of linearizable mode: its
-CassandraDict rate as a fraction of fast mode's, per operation.
+the ratio to the raw driver, the client's CPU time per operation (all
+threads of this process: driver and CassandraDict; robust to a busy server or
+machine), and the cost of linearizable mode: its CassandraDict rate as a
+fraction of fast mode's, per operation.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def main() -> None:
     keys = [f"key-{i:06d}" for i in range(args.n)]
     values = [{"i": i, "name": f"value {i}"} for i in range(args.n)]
     results: dict[tuple[str, str, str], list[float]] = {}
+    cpu: dict[tuple[str, str, str], list[float]] = {}
     with cassandra(args.cluster, args.contact_points) as (hosts, port, started):
         profile = ExecutionProfile(load_balancing_policy=TokenAwarePolicy(DCAwareRoundRobinPolicy(),
                                                                           shuffle_replicas=False))
@@ -117,9 +120,10 @@ def main() -> None:
                     plan += pair + [((mode, "CassandraDict", "setdefault"), dict_setdefault),
                                     ((mode, "CassandraDict", "pop"), dict_pop)]
                 for name, fn in plan:
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     fn()
                     results.setdefault(name, []).append(args.n / (time.perf_counter() - t0))
+                    cpu.setdefault(name, []).append((time.process_time() - c0) / args.n * 1e6)
             session.execute(f'DROP KEYSPACE IF EXISTS "{KEYSPACE}"', timeout=120)
         finally:
             cluster.shutdown()
@@ -127,6 +131,7 @@ def main() -> None:
     print(f"{where}; service started in {started:.1f} s; n={args.n} keys, {args.rounds} interleaved rounds, "
           "median ops/s (ratio to the raw driver in the same mode)")
     median = {name: statistics.median(samples) for name, samples in results.items()}
+    cpu_us = {name: statistics.median(samples) for name, samples in cpu.items()}
     for mode in ("fast", "linearizable"):
         for who in ("raw driver", "CassandraDict"):
             cells = []
@@ -135,7 +140,8 @@ def main() -> None:
                 if m is None:
                     continue
                 base = median.get((mode, "raw driver", op))
-                cells.append(f"{op} {m:7,.0f}" + (f" ({m / base:4.2f}x)" if base else ""))
+                cells.append(f"{op} {m:7,.0f}" + (f" ({m / base:4.2f}x)" if base else "")
+                             + f" cpu {cpu_us[(mode, who, op)]:5.0f} us")
             print(f"{mode:13} {who:14} " + "   ".join(cells))
     cost = "   ".join(
         f"{op} {median[('linearizable', 'CassandraDict', op)] / median[('fast', 'CassandraDict', op)]:4.2f}x"
