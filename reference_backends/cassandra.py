@@ -54,7 +54,8 @@ Consistency per operation (``consistency_level`` defaults to LOCAL_QUORUM,
 mutations, linearizable mode           LWT: Paxos at ``serial_consistency_level``,
                                        commit at ``consistency_level``
 mutations, fast mode                   writes at ``consistency_level``
-``clear``                              ``TRUNCATE`` (needs every node up)
+``clear``                              fast: ``TRUNCATE`` (needs every node up);
+                                       linearizable: one LWT per key
 =====================================  =========================================
 
 Limits, checked before anything is written: a key's identity is at most
@@ -514,8 +515,14 @@ class CassandraDict(StoreBase):
         return sum(1 for row in self._scan("spelling", self.count_page_size) if row.spelling is not None)
 
     def clear(self) -> None:
-        """TRUNCATE the table: needs every node up."""
-        self._run(self._truncate, None, "clear (TRUNCATE)", timeout=TRUNCATE_TIMEOUT)
+        """Fast mode: TRUNCATE the table (needs every node up).  Linearizable mode:
+        each key taken by its own LWT, in token order (TRUNCATE is not a Paxos write:
+        on a cluster, the Paxos state it leaves behind brings truncated rows back)."""
+        if self.mode == "fast":
+            self._run(self._truncate, None, "clear (TRUNCATE)", timeout=TRUNCATE_TIMEOUT)
+            return
+        for identity, _, text in self._rows(True, True):
+            self._writes.take(identity, text)
 
     def update(self, other: Any = (), /, **kwargs: Any) -> None:
         """As dict.update.  Every key and value is encoded and checked against the

@@ -12,7 +12,8 @@ cassandra-cluster   linearizable    ``cassandra-cluster``: three nodes,    QUORU
 ==================  ==============  =====================================  ==========
 
 Stores live in one keyspace per spec; tables are reused between tests
-(emptied with TRUNCATE) because creating a table is a slow schema change.
+because creating a table is a slow schema change (emptied with TRUNCATE in
+fast mode, key by key with LWTs in linearizable mode, big ones dropped).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from typing import Any, ClassVar
 from pdict_conformance import BackendSpec
 
 from .specs import JSON_STORE_CAPABILITIES
+
+#: A linearizable store with more rows than this is dropped, not emptied key by key.
+REUSE_MAX_ROWS = 500
 
 #: What CassandraDict declares in every mode.
 CASSANDRA_CAPABILITIES: dict[str, Any] = {
@@ -117,7 +121,21 @@ class CassandraSpec(BackendSpec):
         )
 
     def destroy(self, location: Any) -> None:
-        self.session.execute(f'TRUNCATE "{self.keyspace}"."{location}"', timeout=120)
+        """Empty the table for reuse: TRUNCATE in fast mode; in linearizable mode
+        clear() (one LWT per key: TRUNCATE would mix write paths), or DROP a big
+        table instead of reusing it."""
+        if self.mode == "fast":
+            self.session.execute(f'TRUNCATE "{self.keyspace}"."{location}"', timeout=120)
+            self._free.append(location)
+            return
+        store = self.open(location)
+        try:
+            if len(store) > REUSE_MAX_ROWS:
+                self.session.execute(f'DROP TABLE IF EXISTS "{self.keyspace}"."{location}"', timeout=120)
+                return
+            store.clear()
+        finally:
+            store.close()
         self._free.append(location)
 
 

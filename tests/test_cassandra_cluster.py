@@ -177,3 +177,15 @@ def test_two_nodes_down_fail_fast_and_lose_nothing(cluster):
         wait_all_up(cluster)
         assert {k: d[k] for k in acked} == acked and "new" not in d
     assert read_all(cluster, d.table, acked) == acked
+
+
+def test_clear_then_reuse_brings_nothing_back(cluster):
+    """clear() in linearizable mode goes through Paxos like every other write, so
+    keys written, cleared and touched again by LWTs stay cleared."""
+    with open_store(cluster) as d:
+        d.update((f"k{i}", i) for i in range(20))
+        d.clear()
+        assert len(d) == 0
+        for i in range(20):
+            assert d.setdefault(f"k{i}", "new") == "new"
+        assert dict(d.items()) == {f"k{i}": "new" for i in range(20)}

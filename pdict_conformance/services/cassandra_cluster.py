@@ -7,7 +7,7 @@ the driver reaches every node on port 9042 and nothing touches a Docker
 bridge address.  Nodes join one at a time, each once the previous answers
 CQL, with one token each (evenly spaced ``initial_token``), seeds = the first
 node, a one-second ring delay and no wait for gossip to settle, and a small
-heap (``--pdict-cassandra-cluster-heap``, default 512M) so three fit a small
+heap (``--pdict-cassandra-cluster-heap``, default 768M) so three fit a small
 machine.  The service yields once the driver sees every node up.
 
 With ``--pdict-cassandra-cluster-contact-points`` an existing cluster is used
@@ -33,7 +33,7 @@ from .protocol import ServiceError
 
 NODES = 3
 STORAGE_PORT = 7000
-DEFAULT_HEAP = "512M"
+DEFAULT_HEAP = "768M"
 #: Server-side request timeouts of the cluster's nodes (cassandra.yaml names).
 SERVER_SETTINGS = {
     # CREATE TABLE IF NOT EXISTS sent to two nodes at once makes one table, not two
