@@ -87,7 +87,7 @@ try:
                            WriteFailure, WriteTimeout, WriteType)
     from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable, Session
     from cassandra.connection import ConnectionException
-    from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
+    from cassandra.policies import ConstantReconnectionPolicy, DCAwareRoundRobinPolicy, TokenAwarePolicy
     from cassandra.query import BatchStatement, BatchType, SimpleStatement
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
@@ -226,6 +226,8 @@ class CassandraDict(StoreBase):
             list(self.contact_points), port=self.port, execution_profiles={EXEC_PROFILE_DEFAULT: profile},
             connect_timeout=self._connect_timeout, control_connection_timeout=self._connect_timeout,
             idle_heartbeat_interval=2, idle_heartbeat_timeout=5,
+            # a node marked down (a pause, a restart) is tried again every second, not after minutes
+            reconnection_policy=ConstantReconnectionPolicy(1.0, max_attempts=None),
         )
         try:
             session = self._cluster.connect()

@@ -87,14 +87,18 @@ class CassandraSpec(BackendSpec):
 
     def _connect(self, contact_points: tuple[str, ...], port: int) -> None:
         from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
-        from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
+        from cassandra.policies import ConstantReconnectionPolicy, DCAwareRoundRobinPolicy, TokenAwarePolicy
 
         self.contact_points, self.port = contact_points, port
         profile = ExecutionProfile(
             load_balancing_policy=TokenAwarePolicy(DCAwareRoundRobinPolicy(), shuffle_replicas=False),
             request_timeout=30,
         )
-        self.cluster = Cluster(list(contact_points), port=port, execution_profiles={EXEC_PROFILE_DEFAULT: profile})
+        self.cluster = Cluster(
+            list(contact_points), port=port, execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+            # a node the driver marked down under load is tried again every second, not after minutes
+            reconnection_policy=ConstantReconnectionPolicy(1.0, max_attempts=None),
+        )
         self.session = self.cluster.connect()
         self.session.use_client_timestamp = False  # fast mode needs the coordinator's clock
 
