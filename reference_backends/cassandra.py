@@ -2,95 +2,130 @@
 
 Every change goes to the cluster at once (no local cache); keys and values are
 JSON (see :mod:`reference_backends.codec`); iteration pages through the table
-in token order with the driver's paging, one page in memory at a time.
+in token order, one page in memory at a time.
 
 Table layout: ``key text PRIMARY KEY`` (the key's identity), ``spelling text``
-(the key as first inserted, null when equal to the identity), ``value text``.
+(the key as first inserted), ``value text``, ``taken uuid`` (linearizable mode
+only, see below).  The table's comment names the mode it was made for.
 
-Consistency, per operation (``consistency_level`` defaults to LOCAL_QUORUM;
-lightweight transactions use LOCAL_SERIAL for their Paxos phase):
+Two write paths: ``mode=``
+--------------------------
+A row is never written both with and without a lightweight transaction (LWT):
+Cassandra does not order LWT writes (server ballot timestamps) against plain
+writes (the request's timestamp), and mixing them on one row loses writes as
+soon as a clock is a few milliseconds off.  So a table belongs to one mode for
+its whole life; opening it in the other is an IncompatibleStoreError.
+
+``"linearizable"`` (the default)
+    Every mutation is an LWT: ``[]=``, ``update`` (one LWT per key, in
+    order), ``del``, ``pop``, ``popitem`` and ``setdefault``; reads at
+    ``consistency_level``.  Every operation is linearizable: ``setdefault``
+    has one winner, each value is popped by exactly one caller, an
+    acknowledged write is never lost, whatever the clocks say (LWT timestamps
+    come from Paxos, not from the client).  When an LWT times out (its outcome
+    is unknown) the store reads the row at the serial consistency level, which
+    completes any Paxos round in flight, and answers from what it finds: a
+    pop tags the row with a UUID of its own to recognise its own deletion.
+    Cost: one Paxos round (four message delays, at ``serial_consistency_level``)
+    per mutation instead of one write; ``pop`` and ``del`` also read first.
+``"fast"``
+    Plain writes, last write wins, timestamps given by the coordinator (never
+    the client's clock: a session given in this mode must have
+    ``use_client_timestamp = False``).  ``update`` is one logged batch (all or
+    nothing) when it fits the server's batch limit (a bigger one is several
+    batches in order, each all or nothing).  ``setdefault``, ``pop``,
+    ``popitem``, ``del`` and a first write of a key spelled unlike its
+    identity (``True``, ``1.0``) are a read then a write: *not atomic*.  Two
+    concurrent ``pop`` calls may both return the value; two ``setdefault``
+    calls may both "win"; writes issued through different coordinators closer
+    together than the skew of their clocks can be ordered by those clocks.
+
+Why linearizable is the default: a dict user expects a read to see the last
+write, ``setdefault`` to have one winner and ``pop`` to hand a value to one
+caller, and nobody reading ``d[k] = v`` expects it to vanish because of a
+clock.  Fast mode is the opt-in for single-writer or last-write-wins data.
+
+Consistency per operation (``consistency_level`` defaults to LOCAL_QUORUM,
+``serial_consistency_level`` to LOCAL_SERIAL):
 
 =====================================  =========================================
 ``[]``, ``get``, ``in``, iteration,    reads at ``consistency_level``
 ``len``, ``==``, views
-``[]=``, ``update``                    writes at ``consistency_level``; a key
-                                       whose spelling differs from its identity
-                                       (``True``, ``1.0``) is first written with
-                                       ``INSERT ... IF NOT EXISTS`` so the first
-                                       spelling wins
-``del``                                ``DELETE ... IF EXISTS`` (LWT): KeyError
-                                       only if the key really was absent
-``pop``, ``popitem``                   read, then ``DELETE ... IF value = ?``
-                                       (LWT), retried if another client changed
-                                       the value meanwhile: the returned value is
-                                       the one deleted
-``setdefault``                         ``INSERT ... IF NOT EXISTS`` (LWT): one
-                                       round trip, atomic
-``clear``                              ``TRUNCATE`` (needs every replica up)
+mutations, linearizable mode           LWT: Paxos at ``serial_consistency_level``,
+                                       commit at ``consistency_level``
+mutations, fast mode                   writes at ``consistency_level``
+``clear``                              fast: ``TRUNCATE`` (needs every node up);
+                                       linearizable: one LWT per key
 =====================================  =========================================
 
-``len()`` is ``SELECT COUNT(*)``: a scan of the whole table on every call,
-proportional to its size and spread over the cluster.  Call it sparingly on a
-big table.  Iteration has no order (``ordering="none"``): rows come in token
-order, which is a hash of the key.
+Limits, checked before anything is written: a key's identity is at most
+65,535 bytes of UTF-8 (Cassandra's partition key limit); a key and value
+together must fit the server's ``max_mutation_size`` (read from
+``system_views.settings``, 16 MiB by default) less a margin.  A store that
+breaks one raises ValueError and writes nothing, also in ``update``.
+
+``len()`` is a scan: it counts the rows page by page in token order (each
+page a bounded request, ``count_page_size`` rows), so it stays correct on a
+big table, in time proportional to its size.  Iteration has no order
+(``ordering="none"``): rows come in token order, a hash of the key.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
+import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .base import StoreBase, encoded_rows
+from .cassandra_writes import WRITE_PATHS, ContentionError
+from .errors import IncompatibleStoreError
 
 try:
-    from cassandra import ConsistencyLevel
-    from cassandra.cluster import Cluster, NoHostAvailable, Session
-    from cassandra.query import SimpleStatement
+    from cassandra import (ConsistencyLevel, OperationTimedOut, ReadFailure, ReadTimeout, Unavailable,
+                           WriteFailure, WriteTimeout, WriteType)
+    from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable, Session
+    from cassandra.connection import ConnectionException
+    from cassandra.policies import ConstantReconnectionPolicy, DCAwareRoundRobinPolicy, TokenAwarePolicy
+    from cassandra.query import BatchStatement, BatchType, SimpleStatement
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
         "CassandraDict needs the cassandra-driver package: pip install 'pdict[cassandra]' "
         f"(or pip install cassandra-driver); import failed: {exc}"
     ) from exc
 
-__all__ = ["CassandraDict"]
+# After the driver import, so that a missing driver gives the message above.
+from .cassandra_cql import (MUTATION_MARGIN, SCHEMA_ATTEMPTS, ServerLimits, consistency, identifier, read_limits,
+                            replication_cql, schema_retry, session_cache)
 
-_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,47}\Z")
+__all__ = ["CassandraDict", "CassandraUnavailableError", "ContentionError", "MODES"]
+
+MODES = tuple(WRITE_PATHS)
 _DEFAULT_REPLICATION = {"class": "SimpleStrategy", "replication_factor": 1}
-_LWT_RETRIES = 50
+_COLUMNS = {"key": "text", "spelling": "text", "value": "text", "taken": "uuid"}
+_COMMENT = "pdict CassandraDict table, mode={}"
+#: Cassandra's partition key limit (an unsigned short length).
+MAX_KEY_BYTES = 65535
+_UNAVAILABLE = (Unavailable, ReadTimeout, WriteTimeout, ReadFailure, WriteFailure, NoHostAvailable,
+                OperationTimedOut, ConnectionException)
+#: Errors after which a lightweight transaction may or may not have been applied.
+_UNKNOWN_OUTCOME = (WriteTimeout, OperationTimedOut, ConnectionException, NoHostAvailable)
+#: Read errors after which the read is tried again (never Unavailable: that is final).
+_READ_RETRIED = (ReadTimeout, ReadFailure, OperationTimedOut, ConnectionException)
+READ_RETRIES = 2
+#: Seconds the client waits for TRUNCATE (it flushes every node).
+TRUNCATE_TIMEOUT = 120.0
+#: Bytes counted per row of a logged batch beyond its values, and rows per batch at most.
+BATCH_ROW_OVERHEAD = 128
+BATCH_MAX_ROWS = 1000
 
 
-def _identifier(kind: str, name: Any) -> str:
-    if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        raise ValueError(
-            f"invalid {kind} name {name!r}: a CQL identifier is a letter followed by letters, "
-            "digits or underscores, at most 48 characters"
-        )
-    return name
-
-
-def _consistency(level: Any) -> int:
-    if isinstance(level, str):
-        try:
-            return getattr(ConsistencyLevel, level.upper())
-        except AttributeError:
-            raise ValueError(f"unknown consistency level {level!r}") from None
-    if level not in ConsistencyLevel.value_to_name:
-        raise ValueError(f"unknown consistency level {level!r}")
-    return level
-
-
-def _replication_cql(replication: Mapping[str, Any]) -> str:
-    parts = []
-    for name, value in replication.items():
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.]+", name):
-            raise ValueError(f"invalid replication option name {name!r}")
-        text = str(value)
-        if not re.fullmatch(r"[A-Za-z0-9_.\-]+", text):
-            raise ValueError(f"invalid replication option value {value!r} for {name!r}")
-        parts.append(f"'{name}': '{text}'")
-    return "{" + ", ".join(parts) + "}"
+class CassandraUnavailableError(ConnectionError):
+    """The cluster could not serve an operation at the store's consistency level
+    (too few replicas up, a timeout, no node reachable).  The message names the
+    operation, the consistency level and every node with its state.  For a
+    write it says whether the outcome is unknown."""
 
 
 class CassandraDict(StoreBase):
@@ -103,6 +138,7 @@ class CassandraDict(StoreBase):
     Keyword-only options (these names are therefore not available as keys in
     the ``**kwargs`` that fill the store):
 
+    ``mode``               ``"linearizable"`` (default) or ``"fast"``: see the module.
     ``session``            an existing ``cassandra.cluster.Session`` to use
                            instead of connecting; ``close()`` leaves it open.
     ``consistency_level``  for reads and writes (name or ``ConsistencyLevel``;
@@ -111,11 +147,15 @@ class CassandraDict(StoreBase):
     ``replication``        replication map of the keyspace *if this creates it*
                            (default SimpleStrategy, replication_factor 1: one node).
     ``fetch_size``         rows per page while iterating (default 1000).
+    ``count_page_size``    rows per page while ``len()`` counts (default 5000).
     ``connect_timeout``    seconds to wait for the cluster (default 10).
+    ``request_timeout``    seconds the client waits for one request (default 15;
+                           a session given keeps its own).
 
     Differences from dict: as SqliteDict (values are JSON round trips, keys are
     str, int, float, bool, None or tuples of them), plus no order (token
     order) and so no ``reversed``; ``len`` is a table scan (see the module).
+    A store opened before ``os.fork()`` connects again on first use in the child.
     """
 
     def __init__(
@@ -125,42 +165,49 @@ class CassandraDict(StoreBase):
         keyspace: str = "dict",
         table: str = "dict",
         *args: Any,
+        mode: str = "linearizable",
         session: Session | None = None,
         consistency_level: Any = "LOCAL_QUORUM",
         serial_consistency_level: Any = "LOCAL_SERIAL",
         replication: Mapping[str, Any] | None = None,
         fetch_size: int = 1000,
+        count_page_size: int = 5000,
         connect_timeout: float = 10.0,
+        request_timeout: float = 15.0,
         **kwargs: Any,
     ) -> None:
         if isinstance(contact_points, str):
             contact_points = (contact_points,)
         self.contact_points = tuple(contact_points)
         self.port = int(port)
-        self.keyspace = _identifier("keyspace", keyspace)
-        self.table = _identifier("table", table)
-        self.consistency_level = _consistency(consistency_level)
-        self.serial_consistency_level = _consistency(serial_consistency_level)
-        if not isinstance(fetch_size, int) or fetch_size < 1:
-            raise ValueError(f"fetch_size must be a positive int, not {fetch_size!r}")
+        self.keyspace = identifier("keyspace", keyspace)
+        self.table = identifier("table", table)
+        if mode not in WRITE_PATHS:
+            raise ValueError(f"unknown mode {mode!r}; CassandraDict has modes {', '.join(MODES)}")
+        self.mode = mode
+        self.consistency_level = consistency(consistency_level)
+        self.serial_consistency_level = consistency(serial_consistency_level)
+        for name, value in (("fetch_size", fetch_size), ("count_page_size", count_page_size)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int, not {value!r}")
         self.fetch_size = fetch_size
-        replication_cql = _replication_cql(replication or _DEFAULT_REPLICATION)
+        self.count_page_size = count_page_size
+        self._connect_timeout = connect_timeout
+        self._request_timeout = request_timeout
+        self._writes = WRITE_PATHS[mode](self)
+        replication_text = replication_cql(replication or _DEFAULT_REPLICATION)
         self._cluster: Cluster | None = None
+        self._pid = os.getpid()
         if session is None:
-            self._cluster = Cluster(
-                list(self.contact_points), port=self.port,
-                connect_timeout=connect_timeout, control_connection_timeout=connect_timeout,
+            session = self._connect()
+        elif mode == "fast" and getattr(session, "use_client_timestamp", False):
+            raise ValueError(
+                "CassandraDict(mode='fast') orders writes by the coordinators' clocks, never the client's: "
+                "give it a session with use_client_timestamp = False"
             )
-            try:
-                session = self._cluster.connect()
-            except NoHostAvailable as exc:
-                self._cluster.shutdown()
-                raise ConnectionError(
-                    f"cannot reach Cassandra at {', '.join(self.contact_points)} port {self.port}: {exc}"
-                ) from None
         self._session: Any = session
         try:
-            self._create_schema(replication_cql)
+            self._create_schema(replication_text)
             self._prepare()
         except BaseException:
             self.close()
@@ -168,68 +215,258 @@ class CassandraDict(StoreBase):
         if args or kwargs:
             self.update(*args, **kwargs)
 
+    # -- connection ------------------------------------------------------------
+    def _connect(self) -> Any:
+        """A cluster connection of this store's own (closed by close())."""
+        profile = ExecutionProfile(
+            load_balancing_policy=TokenAwarePolicy(DCAwareRoundRobinPolicy(), shuffle_replicas=False),
+            request_timeout=self._request_timeout,
+        )
+        self._cluster = Cluster(
+            list(self.contact_points), port=self.port, execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+            connect_timeout=self._connect_timeout, control_connection_timeout=self._connect_timeout,
+            idle_heartbeat_interval=2, idle_heartbeat_timeout=5,
+            # a node marked down (a pause, a restart) is tried again every second, not after minutes
+            reconnection_policy=ConstantReconnectionPolicy(1.0, max_attempts=None),
+        )
+        try:
+            session = self._cluster.connect()
+        except NoHostAvailable as exc:
+            self._cluster.shutdown()
+            self._cluster = None
+            raise ConnectionError(
+                f"cannot reach Cassandra at {', '.join(self.contact_points)} port {self.port}: {exc}"
+            ) from None
+        session.use_client_timestamp = False  # fast mode: the coordinator's clock orders writes
+        return session
+
+    def _session_now(self) -> Any:
+        """The session, reconnecting in a child process after os.fork() (the
+        driver's connections and threads do not survive a fork)."""
+        self._check_open()
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._cluster = None  # the parent's: never shut down from the child
+            self._session = self._connect()
+            self._prepare()
+        return self._session
+
     # -- set-up ------------------------------------------------------------
     def _qualified(self) -> str:
         return f'"{self.keyspace}"."{self.table}"'
 
-    def _create_schema(self, replication_cql: str) -> None:
+    def _create_schema(self, replication_text: str) -> None:
         s = self._session
-        s.execute(f'CREATE KEYSPACE IF NOT EXISTS "{self.keyspace}" WITH replication = {replication_cql}')
-        s.execute(
-            f"CREATE TABLE IF NOT EXISTS {self._qualified()} "
-            "(key text PRIMARY KEY, spelling text, value text)"
-        )
+        columns = ", ".join(f"{name} {kind}" for name, kind in _COLUMNS.items())
+        statements = [
+            f'CREATE KEYSPACE IF NOT EXISTS "{self.keyspace}" WITH replication = {replication_text}',
+            f"CREATE TABLE IF NOT EXISTS {self._qualified()} ({columns.replace('key text', 'key text PRIMARY KEY')}) "
+            f"WITH comment = '{_COMMENT.format(self.mode)}'",
+        ]
+        for cql in statements:
+            schema_retry(lambda: s.execute(cql, timeout=60))
+        for attempt in range(SCHEMA_ATTEMPTS):
+            try:
+                self._check_schema()
+                return
+            except IncompatibleStoreError:
+                # The node asked may not have the new table yet: wait for every node to agree.
+                if attempt == SCHEMA_ATTEMPTS - 1:
+                    raise
+                with contextlib.suppress(Exception):
+                    s.cluster.control_connection.wait_for_schema_agreement(wait_time=5)
+                time.sleep(0.5)
+
+    def _check_schema(self) -> None:
+        """The table must be one CassandraDict made, in this store's mode."""
+        s = self._session
+        found = {
+            row.column_name: row.type
+            for row in s.execute(
+                "SELECT column_name, type FROM system_schema.columns WHERE keyspace_name = %s AND table_name = %s",
+                (self.keyspace, self.table),
+            )
+        }
+        row = s.execute(
+            "SELECT comment FROM system_schema.tables WHERE keyspace_name = %s AND table_name = %s",
+            (self.keyspace, self.table),
+        ).one()
+        comment = row.comment if row else ""
+        if found != _COLUMNS or not comment.startswith(_COMMENT.format("")):
+            raise IncompatibleStoreError(
+                f"{self._describe()}: the table exists and was not made by CassandraDict "
+                f"(columns {found}, comment {comment!r})"
+            )
+        mode = comment[len(_COMMENT.format("")):]
+        if mode != self.mode:
+            raise IncompatibleStoreError(
+                f"{self._describe()}: the table is written in {mode} mode; open it with mode={mode!r} "
+                "(one write path per table: mixing lightweight transactions and plain writes loses writes)"
+            )
 
     def _prepare(self) -> None:
+        cache = session_cache(self._session)
+        limits = cache.get("limits")
+        if limits is None:
+            limits = cache["limits"] = read_limits(self._session)
+        self.limits: ServerLimits = limits
         t = self._qualified()
-        prepare = self._session.prepare
-
-        def stmt(cql: str, lwt: bool = False) -> Any:
-            p = prepare(cql)
-            p.consistency_level = self.consistency_level
-            if lwt:
-                p.serial_consistency_level = self.serial_consistency_level
-            return p
-
-        self._get = stmt(f"SELECT value FROM {t} WHERE key = ?")
-        self._has_key = stmt(f"SELECT key FROM {t} WHERE key = ?")
-        self._set = stmt(f"UPDATE {t} SET value = ? WHERE key = ?")
-        self._insert_new = stmt(f"INSERT INTO {t} (key, spelling, value) VALUES (?, ?, ?) IF NOT EXISTS", lwt=True)
-        self._delete = stmt(f"DELETE FROM {t} WHERE key = ? IF EXISTS", lwt=True)
-        self._delete_if = stmt(f"DELETE FROM {t} WHERE key = ? IF value = ?", lwt=True)
-        self._first = stmt(f"SELECT key, spelling, value FROM {t} LIMIT 1")
-        self._count = stmt(f"SELECT COUNT(*) FROM {t}")
-        self._truncate = f"TRUNCATE {t}"
+        common = {
+            "get": (f"SELECT value FROM {t} WHERE key = ?", False),
+            "first": (f"SELECT key, spelling, value FROM {t} LIMIT 1", False),
+        }
+        self._statements: dict[str, Any] = {}
+        for name, (cql, lwt) in {**common, **self._writes.statements(t)}.items():
+            key = (cql, self.consistency_level, self.serial_consistency_level if lwt else None)
+            prepared = cache.get(key)
+            if prepared is None:
+                prepared = schema_retry(lambda: self._session.prepare(cql))
+                prepared.consistency_level = self.consistency_level
+                if lwt:
+                    prepared.serial_consistency_level = self.serial_consistency_level
+                # Reads may be retried on another node by the driver; writes never are
+                # (an LWT whose outcome is unknown is resolved by _lwt).
+                prepared.is_idempotent = cql.startswith("SELECT")
+                cache[key] = prepared
+            self._statements[name] = prepared
+        self._truncate = SimpleStatement(f"TRUNCATE {t}", consistency_level=self.consistency_level)
         self._scans: dict[str, Any] = {}
 
-    def _scan(self, columns: str) -> Iterator[Any]:
+    # -- running statements ------------------------------------------------------
+    def _run(self, statement: Any, params: Any = None, what: str = "request", timeout: Any = None,
+             read: bool = False, paging_state: Any = None) -> Any:
+        """Execute; map the driver's availability errors to CassandraUnavailableError.
+        A read that timed out is tried again :data:`READ_RETRIES` times: a node that
+        died a moment ago is still chosen as a replica until gossip convicts it."""
+        session = self._session_now()
+        options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        if paging_state is not None:
+            options["paging_state"] = paging_state
+        for attempt in range(READ_RETRIES + 1 if read else 1):
+            try:
+                return schema_retry(lambda: session.execute(statement, params, **options))
+            except _READ_RETRIED as exc:
+                if not read or attempt == READ_RETRIES:
+                    raise self._unavailable(what, exc) from None
+            except _UNAVAILABLE as exc:
+                raise self._unavailable(what, exc) from None
+        raise AssertionError("unreachable")
+
+    def _run_named(self, name: str, params: Any) -> Any:
+        return self._run(self._statements[name], params, name, read=name in ("get", "has", "first"))
+
+    def _lwt(self, name: str, params: Any, identity: str, resolve: Any) -> Any:
+        """Run a lightweight transaction; its ResultSet, or True when it timed out
+        and the SERIAL read of the row shows it applied (``resolve(row)``).  When
+        the read shows it did not, the LWT runs again."""
+        session = self._session_now()
+        for _ in range(3):
+            try:
+                return session.execute(self._statements[name], params)
+            except _UNKNOWN_OUTCOME as exc:
+                if isinstance(exc, WriteTimeout) and getattr(exc, "write_type", WriteType.CAS) != WriteType.CAS:
+                    raise self._unavailable(name, exc) from None
+                if resolve(self._serial_row(identity)):
+                    return True
+            except _UNAVAILABLE as exc:
+                raise self._unavailable(name, exc) from None
+        raise self._unavailable(name, TimeoutError("three lightweight transactions in a row timed out"))
+
+    def _serial_row(self, identity: str) -> Any:
+        """The row read at the serial consistency level (completes Paxos rounds in flight)."""
+        statement = self._statements["serial_get"].bind((identity,))
+        statement.consistency_level = self.serial_consistency_level
+        return self._run(statement, None, "serial read").one()
+
+    def _unavailable(self, what: str, exc: BaseException) -> CassandraUnavailableError:
+        level = ConsistencyLevel.value_to_name.get(self.consistency_level, str(self.consistency_level))
+        detail = str(exc)
+        if isinstance(exc, Unavailable):
+            detail = f"{exc.required_replicas} replicas required, {exc.alive_replicas} alive"
+        elif isinstance(exc, (WriteTimeout, OperationTimedOut, WriteFailure)) and what not in ("get", "has", "first"):
+            detail += " (the write's outcome is unknown)"
+        return CassandraUnavailableError(
+            f"{self._describe()}: {what} at {level} failed: {type(exc).__name__}: {detail}; nodes: {self._nodes()}"
+        )
+
+    def _nodes(self) -> str:
+        try:
+            hosts = self._session.cluster.metadata.all_hosts()
+            return ", ".join(
+                f"{h.endpoint.address}:{h.endpoint.port} {'up' if h.is_up else 'down'}"
+                for h in sorted(hosts, key=lambda h: str(h.endpoint.address))
+            ) or "none known"
+        except Exception:
+            return ", ".join(self.contact_points)
+
+    def _scan(self, columns: str, fetch_size: int) -> Iterator[Any]:
         statement = self._scans.get(columns)
         if statement is None:
             statement = SimpleStatement(
                 f"SELECT {columns} FROM {self._qualified()}",
-                fetch_size=self.fetch_size, consistency_level=self.consistency_level,
+                fetch_size=fetch_size, consistency_level=self.consistency_level, is_idempotent=True,
             )
             self._scans[columns] = statement
-        return iter(self._run(statement))
+        paging_state = None
+        while True:  # page by page, each page one read (retried on its own)
+            page = self._run(statement, None, "scan", read=True, paging_state=paging_state)
+            yield from page.current_rows
+            if not page.has_more_pages:
+                return
+            paging_state = page.paging_state
 
-    def _run(self, statement: Any, params: Any = None) -> Any:
-        if self._session is None:
-            raise ValueError(f"CassandraDict({self.keyspace}.{self.table}) is closed")
-        return self._session.execute(statement, params)
+    # -- limits --------------------------------------------------------------------
+    def _check_sizes(self, identity: str, spelling: str | None, text: str) -> None:
+        key_bytes = len(identity.encode())
+        if key_bytes > MAX_KEY_BYTES:
+            raise ValueError(
+                f"{self._describe()}: key {identity[:60]}... is {key_bytes} bytes as JSON; "
+                f"Cassandra's limit is {MAX_KEY_BYTES} (nothing was written)"
+            )
+        size = key_bytes + len(text.encode()) + (len(spelling.encode()) if spelling else 0)
+        if size > self.limits.max_row:
+            raise ValueError(
+                f"{self._describe()}: the value of key {identity[:60]} is {size} bytes as JSON; this server "
+                f"takes at most {self.limits.max_row} per key and value (max_mutation_size "
+                f"{self.limits.max_mutation}, native_transport_max_message_size {self.limits.max_message}, "
+                f"less {MUTATION_MARGIN}; nothing was written)"
+            )
+
+    def _batches(self, writes: list[tuple[str, tuple[Any, ...]]]) -> list[list[tuple[str, tuple[Any, ...]]]]:
+        """``writes`` cut, in order, into groups that each fit one logged batch: the
+        server refuses a batch over ``batch_size_fail_threshold`` (counted with
+        per-row overhead, hence the margin and :data:`BATCH_ROW_OVERHEAD`)."""
+        budget = self.limits.batch_fail // 2
+        groups: list[list[tuple[str, tuple[Any, ...]]]] = [[]]
+        used = 0
+        for write in writes:
+            size = BATCH_ROW_OVERHEAD + sum(len(str(p).encode()) for p in write[1])
+            if groups[-1] and (used + size > budget or len(groups[-1]) >= BATCH_MAX_ROWS):
+                groups.append([])
+                used = 0
+            groups[-1].append(write)
+            used += size
+        return groups
+
+    def _run_batch(self, writes: list[tuple[str, tuple[Any, ...]]]) -> None:
+        if len(writes) == 1:
+            self._run_named(*writes[0])
+            return
+        batch = BatchStatement(batch_type=BatchType.LOGGED, consistency_level=self.consistency_level)
+        for name, params in writes:
+            batch.add(self._statements[name], params)
+        self._run(batch, None, "update (logged batch)")
 
     # -- lifecycle -----------------------------------------------------------
-    def close(self) -> None:
+    def _release(self) -> None:
         """Shut down the cluster connection this store opened (not a session it was given)."""
-        if self._cluster is not None:
+        if self._cluster is not None and self._pid == os.getpid():
             self._cluster.shutdown()
-            self._cluster = None
+        self._cluster = None
         self._session = None
 
-    def __enter__(self) -> "CassandraDict":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+    def _describe(self) -> str:
+        return f"CassandraDict({self.keyspace}.{self.table}, mode={self.mode})"
 
     def delete(self) -> None:
         """DROP THE WHOLE KEYSPACE ``self.keyspace``, WITH EVERY TABLE IN IT.
@@ -239,81 +476,79 @@ class CassandraDict(StoreBase):
         the same keyspace is destroyed too, on every node, irrecoverably.  Use
         ``clear()`` to empty just this store.  The store is closed afterwards.
         """
-        self._run(f'DROP KEYSPACE IF EXISTS "{self.keyspace}"')
+        self._run(f'DROP KEYSPACE IF EXISTS "{self.keyspace}"', None, "drop keyspace")
         self.close()
 
     def __repr__(self) -> str:
-        state = "closed" if self._session is None else "open"
-        return f"<CassandraDict {self.keyspace}.{self.table} {state}>"
+        return f"<{self._describe()} {'closed' if self.closed else 'open'}>"
 
     # -- storage primitives (see StoreBase) --------------------------------------
     def _load(self, identity: str) -> str | None:
-        row = self._run(self._get, (identity,)).one()
+        row = self._run_named("get", (identity,)).one()
         return None if row is None else row.value
 
     def _has(self, identity: str) -> bool:
-        return self._run(self._has_key, (identity,)).one() is not None
+        row = self._run_named("has", (identity,)).one()
+        return row is not None and self._writes.live(getattr(row, "spelling", ""))
 
     def _store(self, identity: str, spelling: str | None, text: str) -> None:
-        if spelling is not None:
-            # The first spelling must win: only a new row takes this one.
-            if self._run(self._insert_new, (identity, spelling, text)).was_applied:
-                return
-        self._run(self._set, (text, identity))
+        self._check_sizes(identity, spelling, text)
+        self._writes.store(identity, spelling, text)
 
     def _remove(self, identity: str) -> bool:
-        return self._run(self._delete, (identity,)).was_applied
-
-    def _delete_if_holds(self, identity: str, text: str) -> bool:
-        """Delete the row if it still holds ``text`` (LWT); whether it did."""
-        return self._run(self._delete_if, (identity, text)).was_applied
+        return self._writes.remove(identity)
 
     def _take(self, identity: str) -> str | None:
-        for attempt in range(_LWT_RETRIES):
-            row = self._run(self._get, (identity,)).one()
-            if row is None:
-                return None
-            if self._delete_if_holds(identity, row.value):
-                return row.value
-            time.sleep(0.001 * attempt)
-        raise RuntimeError(f"pop: the value of {identity} kept changing under concurrent writers")
+        return self._writes.take(identity)
 
     def _take_item(self) -> tuple[str, str | None, str] | None:
-        """The first row in token order."""
-        for attempt in range(_LWT_RETRIES):
-            row = self._run(self._first).one()
-            if row is None:
-                return None
-            if self._delete_if_holds(row.key, row.value):
-                return row.key, row.spelling, row.value
-            time.sleep(0.001 * attempt)
-        raise RuntimeError("popitem(): items kept changing under concurrent writers")
+        return self._writes.take_item()
 
     def _store_absent(self, identity: str, spelling: str | None, text: str) -> str:
-        result = self._run(self._insert_new, (identity, spelling, text))
-        return text if result.was_applied else result.one().value
+        self._check_sizes(identity, spelling, text)
+        return self._writes.store_absent(identity, spelling, text)
 
     # -- whole table -------------------------------------------------------------
     def __len__(self) -> int:
-        """The number of keys: a ``SELECT COUNT(*)`` scan of the whole table."""
-        return self._run(self._count).one()[0]
+        """The number of keys: a scan counting the live rows page by page in token
+        order (``count_page_size`` rows per request), proportional to the table."""
+        if self.mode == "fast":
+            return sum(1 for _ in self._scan("token(key)", self.count_page_size))
+        return sum(1 for row in self._scan("spelling", self.count_page_size) if row.spelling is not None)
 
     def clear(self) -> None:
-        self._run(self._truncate)
+        """Fast mode: TRUNCATE the table (needs every node up).  Linearizable mode:
+        each key taken by its own LWT, in token order (TRUNCATE is not a Paxos write:
+        on a cluster, the Paxos state it leaves behind brings truncated rows back)."""
+        if self.mode == "fast":
+            self._run(self._truncate, None, "clear (TRUNCATE)", timeout=TRUNCATE_TIMEOUT)
+            return
+        for identity, _, text in self._rows(True, True):
+            self._writes.take(identity, text)
 
     def update(self, other: Any = (), /, **kwargs: Any) -> None:
-        """As dict.update; every key and value is encoded before anything is written,
-        so a value JSON cannot hold leaves the store unchanged."""
-        rows = list(encoded_rows(other, kwargs))
-        for identity, spelling, text in rows:
-            self._store(identity, spelling, text)
+        """As dict.update.  Every key and value is encoded and checked against the
+        server's limits before anything is written, so a value JSON cannot hold or
+        a key or value too big leaves the store unchanged.  Fast mode writes one
+        logged batch (all or nothing) when it fits the batch limit, otherwise
+        several in order; linearizable mode writes the keys in order, one LWT each."""
+        rows: dict[str, tuple[str, str | None, str]] = {}
+        for identity, spelling, text in encoded_rows(other, kwargs):
+            self._check_sizes(identity, spelling, text)
+            first = rows.get(identity)
+            # dict.update: a repeated key keeps its first spelling and takes the last value.
+            rows[identity] = (identity, first[1] if first else spelling, text)
+        if rows:
+            self._session_now()
+            self._writes.update(rows.values())
 
     # -- iteration (see StoreBase._rows) ---------------------------------------------
     def _rows(self, forward: bool, values: bool) -> Iterator[tuple[str, str | None, str | None]]:
         """The driver pages through the table in token order, ``fetch_size`` rows at a time."""
         if not forward:
             raise TypeError("a CassandraDict is not reversible: rows come in token order, which is no order")
-        rows = self._scan("key, spelling, value" if values else "key, spelling")
+        rows = self._scan("key, spelling, value" if values else "key, spelling", self.fetch_size)
+        live = self._writes.live
         if values:
-            return ((row.key, row.spelling, row.value) for row in rows)
-        return ((row.key, row.spelling, None) for row in rows)
+            return ((r.key, r.spelling or None, r.value) for r in rows if live(r.spelling))
+        return ((r.key, r.spelling or None, None) for r in rows if live(r.spelling))
