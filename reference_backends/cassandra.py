@@ -504,7 +504,7 @@ class CassandraDict(StoreBase):
     def _take_item(self) -> tuple[str, str | None, str] | None:
         return self._writes.take_item()
 
-    def _store_absent(self, identity: str, spelling: str | None, text: str) -> str:
+    def _store_absent(self, identity: str, spelling: str | None, text: str) -> str | None:
         self._check_sizes(identity, spelling, text)
         return self._writes.store_absent(identity, spelling, text)
 

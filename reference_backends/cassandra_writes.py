@@ -92,7 +92,10 @@ class LinearizableWrites:
                                      resolve=lambda row: row is not None and row.value == text)
         raise ContentionError(f"{self.s._describe()}: writing {identity} lost to concurrent writers")
 
-    def store_absent(self, identity: str, spelling: str | None, text: str) -> str:
+    def store_absent(self, identity: str, spelling: str | None, text: str) -> str | None:
+        """None when this call stored ``text``, else the value stored already.
+        After a timeout the SERIAL read decides; a stored value equal to ``text``
+        is then taken as this call's (the two cannot be told apart)."""
         for attempt in range(LWT_ATTEMPTS):
             _backoff(attempt)
             result = self.s._lwt("set_absent", (text, spelling or "", identity), identity,
@@ -100,10 +103,10 @@ class LinearizableWrites:
             if result is True:  # resolved after a timeout: whatever is stored now answers
                 row = self.s._serial_row(identity)
                 if row is not None and row.value is not None:
-                    return row.value
+                    return None if row.value == text else row.value
                 continue
             if result.was_applied:
-                return text
+                return None
             current = result.one().value
             if current is not None:
                 return current
@@ -176,13 +179,15 @@ class FastWrites:
     def store(self, identity: str, spelling: str | None, text: str) -> None:
         self.s._run_named(*self._write(identity, spelling, text))
 
-    def store_absent(self, identity: str, spelling: str | None, text: str) -> str:
+    def store_absent(self, identity: str, spelling: str | None, text: str) -> str | None:
+        """A read, then a plain write if absent (not atomic: fast mode declares
+        atomic_rmw="none"); None when this call wrote ``text``."""
         current = self.s._load(identity)
         if current is not None:
             return current
         self.s._run_named("set_spelled" if spelling is not None else "set",
                           (text, spelling, identity) if spelling is not None else (text, identity))
-        return text
+        return None
 
     def take(self, identity: str, text: str | None = None) -> str | None:
         if text is None:
