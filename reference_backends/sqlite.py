@@ -64,7 +64,7 @@ from typing import Any
 
 from .base import EncodedRow, StoreBase
 from .errors import CorruptStoreError, InvalidNameError, ReadOnlyStoreError, StoreForkedError
-from .sqlite_open import SYNCHRONOUS, Location, connect, resolve, translate
+from .sqlite_open import SYNCHRONOUS, Location, connect, error_code, error_name, resolve, translate
 from .sqlite_schema import Statements
 
 __all__ = ["SqliteDict"]
@@ -180,7 +180,7 @@ class SqliteDict(StoreBase):
                 return self._connect_as(self._location)
             except sqlite3.OperationalError as exc:
                 location = self._location
-                if exc.sqlite_errorcode & 0xFF != 8 or location.private or location.read_only:
+                if error_code(exc) != 8 or location.private or location.read_only:
                     raise
                 # SQLITE_READONLY on a file we may write: its folder is read-only.
                 self._location = location = dataclasses.replace(
@@ -198,7 +198,10 @@ class SqliteDict(StoreBase):
             # A read-only WAL database without its -wal/-shm files, in a folder
             # this process cannot write: nobody can be writing it (a writer would
             # have to create the -wal file), so it is read as immutable.
-            if not location.read_only or exc.sqlite_errorname not in ("SQLITE_READONLY_DIRECTORY", "SQLITE_CANTOPEN"):
+            name = error_name(exc)
+            if name == "SQLITE_READONLY" and not os.access(os.path.dirname(location.describe()) or ".", os.W_OK):
+                name = "SQLITE_READONLY_DIRECTORY"  # Python 3.10 gives no extended code
+            if not location.read_only or name not in ("SQLITE_READONLY_DIRECTORY", "SQLITE_CANTOPEN"):
                 raise
             if os.path.exists(location.describe() + "-wal"):
                 raise

@@ -120,12 +120,39 @@ def connect(location: Location, durability: str, timeout: float, immutable: bool
 _PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 5, 6, 8, 10, 11, 13, 14, 26
 
 
+#: Python 3.10's sqlite3 errors carry no code: their messages are SQLite's own
+#: (sqlite3_errstr), which name the primary result code.
+_MESSAGES = (
+    ("readonly", _READONLY), ("unable to open", _CANTOPEN), ("not a database", _NOTADB),
+    ("malformed", _CORRUPT), ("disk is full", _FULL), ("database is locked", _BUSY),
+    ("table is locked", _LOCKED), ("disk i/o error", _IOERR), ("access permission denied", _PERM),
+)
+
+
+def error_code(exc: sqlite3.Error) -> int:
+    """SQLite's primary result code of ``exc`` (-1 when unknown)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF
+    text = str(exc).lower()
+    return next((code for words, code in _MESSAGES if words in text), -1)
+
+
+def error_name(exc: sqlite3.Error) -> str:
+    """SQLite's extended result code name (e.g. ``SQLITE_READONLY_DIRECTORY``);
+    on Python 3.10, the primary code's name."""
+    name = getattr(exc, "sqlite_errorname", None)
+    if name is not None:
+        return name
+    return {_READONLY: "SQLITE_READONLY", _CANTOPEN: "SQLITE_CANTOPEN"}.get(error_code(exc), "")
+
+
 def translate(exc: sqlite3.Error, where: str, opening: bool = False) -> Exception:
     """``exc`` as the shared exception kind, its message naming ``where``.
 
     Errors with no shared kind come back as themselves (programming errors of
     the store) unless ``opening``, where every error becomes an ``OSError``."""
-    code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
+    code = error_code(exc)
     if code in (_NOTADB, _CORRUPT):
         return CorruptStoreError(f"{where} is not a SqliteDict store, or is damaged: {exc}")
     if code == _READONLY:
