@@ -13,6 +13,11 @@ Two markers, used by every kit test that depends on a capability:
     does not have.  For such a backend the test is a *declared deviation*: it
     must fail, and passing is an error (a stale declaration).
 
+``@pytest.mark.pdict_may_deviate(name=value, ...)``
+    For declarations that promise nothing rather than a difference (e.g.
+    ``atomic_rmw="none"``: operations *may* race, and a race may not show in
+    one run): a failure is the declared deviation, a pass is a pass.
+
 The spec's ``deviations`` mapping adds deviations by test name.
 """
 

@@ -20,7 +20,7 @@ from .sizes import THREAD_TIMEOUT
 AREA = "durability"
 
 threaded = pytest.mark.pdict_requires(thread_safe=True)
-atomic = pytest.mark.pdict_deviates(atomic_rmw="none")
+atomic = pytest.mark.pdict_may_deviate(atomic_rmw="none")
 
 
 def _race(n: int, work: Callable[[int], Any]) -> list[Any]:
