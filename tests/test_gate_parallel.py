@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-#: A service provider the run registers before the kit reads its options (loaded with ``-p``):
+#: A service, registered as a package would register it (``_install_counting_service``):
 #: every start, stop and adoption is appended to ``events.log`` with the process id.
 COUNTING_SERVICE = '''
 import contextlib
 import os
 
-from pdict_conformance import services
-
-services.PROVIDERS["counting"] = __name__
 LOG = os.path.join(os.environ["PDICT_EVENTS_DIR"], "events.log")
 
 
@@ -19,18 +16,35 @@ def log(event):
         fh.write(f"{event} {os.getpid()}\\n")
 
 
-def add_options(group):
-    pass
+class CountingService:
+    @classmethod
+    def add_options(cls, group):
+        pass
 
+    @classmethod
+    def from_options(cls, getoption):
+        return cls()
 
-@contextlib.contextmanager
-def provide(config):
-    log("service-start")
-    try:
-        yield "token-42"
-    finally:
-        log("service-stop")
+    @contextlib.contextmanager
+    def provide(self):
+        log("service-start")
+        try:
+            yield "token-42"
+        finally:
+            log("service-stop")
 '''
+
+
+def _install_counting_service(pytester, spec: str) -> None:
+    """The service module, the spec, and a dist-info that registers the service in the
+    ``pdict_conformance.services`` entry-point group (found on sys.path, as installed)."""
+    pytester.makepyfile(counting_service=COUNTING_SERVICE, counted=spec)
+    info = pytester.path / "counting_service-0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: counting-service\nVersion: 0\n")
+    (info / "entry_points.txt").write_text(
+        "[pdict_conformance.services]\ncounting = counting_service:CountingService\n"
+    )
 
 SPEC = '''
 from pdict_conformance import BackendSpec
@@ -92,8 +106,8 @@ def test_parallel_run_keeps_tests_that_never_ran(run_kit):
 
 def test_services_start_once_per_run(run_kit, pytester, monkeypatch):
     monkeypatch.setenv("PDICT_EVENTS_DIR", str(pytester.path))
-    pytester.makepyfile(counting_service=COUNTING_SERVICE, counted=SPEC)
-    run = run_kit("counted:CountedSpec", "-p", "counting_service", "-n", "2", paths=["suite/test_order.py"])
+    _install_counting_service(pytester, SPEC)
+    run = run_kit("counted:CountedSpec", "-n", "2", paths=["suite/test_order.py"])
     assert run.ret == 0, run.output[-3000:]
     events = [line.split() for line in (pytester.path / "events.log").read_text().splitlines()]
     kinds = [e[0] for e in events]
@@ -108,8 +122,8 @@ def test_services_start_once_per_run(run_kit, pytester, monkeypatch):
 def test_serial_run_with_a_service_starts_it_in_the_session(run_kit, pytester, monkeypatch):
     """Without workers (-n 0) the session starts the service itself, once, and adopts nothing."""
     monkeypatch.setenv("PDICT_EVENTS_DIR", str(pytester.path))
-    pytester.makepyfile(counting_service=COUNTING_SERVICE, counted=SPEC)
-    run = run_kit("counted:CountedSpec", "-p", "counting_service", "-n", "0", paths=["suite/test_order.py"])
+    _install_counting_service(pytester, SPEC)
+    run = run_kit("counted:CountedSpec", "-n", "0", paths=["suite/test_order.py"])
     assert run.ret == 0, run.output[-3000:]
     kinds = [line.split()[0] for line in (pytester.path / "events.log").read_text().splitlines()]
     assert kinds == ["service-start", "spec-start", "service-stop"]
@@ -120,8 +134,8 @@ def test_without_a_handoff_each_worker_starts_its_services(run_kit, pytester, mo
     monkeypatch.setenv("PDICT_EVENTS_DIR", str(pytester.path))
     no_handoff = SPEC.replace("    def handoff(self):", "    def _handoff(self):").replace(
         "    def adopt(self, state):", "    def _adopt(self, state):")
-    pytester.makepyfile(counting_service=COUNTING_SERVICE, counted=no_handoff)
-    run = run_kit("counted:CountedSpec", "-p", "counting_service", "-n", "2", paths=["suite/test_order.py"])
+    _install_counting_service(pytester, no_handoff)
+    run = run_kit("counted:CountedSpec", "-n", "2", paths=["suite/test_order.py"])
     assert run.ret == 0, run.output[-3000:]
     kinds = [line.split()[0] for line in (pytester.path / "events.log").read_text().splitlines()]
     assert kinds.count("service-start") == kinds.count("spec-start") == 2

@@ -290,7 +290,7 @@ def test_bad_backend_is_a_one_line_usage_error(run_kit, pytester, specs, target,
         ("InvalidCapabilityValue", "capability 'ordering' cannot be 'random'; allowed: 'insertion', 'sorted', 'none'"),
         ("InvalidKeyType", "capability 'key_types': unknown value(s) ['complex']; allowed: *"),
         ("KeyTypesNotASet", "capability 'key_types' takes a set of names from *, got 'str'"),
-        ("UnknownService", "unknown service 'redis'; the kit provides: *"),
+        ("UnknownService", "unknown service 'redis'; installed services: *"),
     ],
 )
 def test_bad_declaration_is_a_one_line_usage_error(run_kit, specs, spec, message):
