@@ -174,7 +174,7 @@ class BulkRules(MachineCore):
     def call_update(self, h: int, what: str, /, *args: Any, **kwargs: Any) -> None:
         got = Outcome(lambda: self.handle(h).update(*args, **kwargs))
         if got.error is None:
-            self.update(list(dict(*args, **kwargs).items()))
+            self.update(_update_pairs(*args, **kwargs))
         check(got.error is None, lambda: f"{what}: dict updates, the store {got.describe()}")
 
     @op(lambda s, new, h: f"{s}.update({dict(new)!r})", new="pairs", h="handle")
@@ -424,6 +424,13 @@ class _Unequal:
 
 def _same_item(a: Any, b: Any) -> bool:
     return a is b or same(a, b) or bool(a == b)
+
+
+def _update_pairs(other: Any = (), /, **kwargs: Any) -> list[tuple[Any, Any]]:
+    """update()'s arguments as the pairs it applies, in order, without merging keys
+    through a dict (which would join keys a declaration keeps apart, e.g. 1 and 1.0)."""
+    pairs = [(k, other[k]) for k in other.keys()] if hasattr(other, "keys") else [tuple(p) for p in other]
+    return pairs + list(kwargs.items())
 
 
 def _same_multiset(got: list[Any], want: list[Any], matches: Any) -> bool:
