@@ -145,3 +145,17 @@ def run_kit(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
         return KitRun(result, report_path)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def cassandra_node(request):
+    """One single-node Cassandra for the backend tests of this session (started on
+    first use, stopped at the end); a missing server fails, never skips."""
+    from pdict_conformance.services import ServiceError
+    from pdict_conformance.services.cassandra import SingleNode
+
+    try:
+        with SingleNode.from_options(request.config.getoption).provide() as service:
+            yield service
+    except ServiceError as exc:
+        pytest.fail(f"no Cassandra for the backend tests: {exc}", pytrace=False)

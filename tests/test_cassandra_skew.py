@@ -23,15 +23,8 @@ _MISSING = "<missing>"
 
 
 @pytest.fixture(scope="module")
-def node(request):
-    from pdict_conformance.services import ServiceError
-    from pdict_conformance.services.cassandra import SingleNode
-
-    try:
-        with SingleNode.from_options(request.config.getoption).provide() as service:
-            yield service
-    except ServiceError as exc:
-        pytest.fail(f"no Cassandra for the skew tests: {exc}", pytrace=False)
+def node(cassandra_node):
+    return cassandra_node
 
 
 @pytest.fixture
