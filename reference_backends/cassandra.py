@@ -72,9 +72,7 @@ big table, in time proportional to its size.  Iteration has no order
 
 from __future__ import annotations
 
-import contextlib
 import os
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -96,17 +94,14 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 # After the driver import, so that a missing driver gives the message above.
-from .cassandra_cql import (MUTATION_MARGIN, SCHEMA_ATTEMPTS, ServerLimits, consistency, identifier, read_limits,
-                            replication_cql, schema_retry, session_cache)
+from .cassandra_cql import (MAX_KEY_BYTES, ServerLimits, batches, check_sizes, consistency, identifier,
+                            read_limits, replication_cql, schema_retry, session_cache)
+from .cassandra_table import create_table
 
 __all__ = ["CassandraDict", "CassandraUnavailableError", "ContentionError", "MODES"]
 
 MODES = tuple(WRITE_PATHS)
 _DEFAULT_REPLICATION = {"class": "SimpleStrategy", "replication_factor": 1}
-_COLUMNS = {"key": "text", "spelling": "text", "value": "text", "taken": "uuid"}
-_COMMENT = "pdict CassandraDict table, mode={}"
-#: Cassandra's partition key limit (an unsigned short length).
-MAX_KEY_BYTES = 65535
 _UNAVAILABLE = (Unavailable, ReadTimeout, WriteTimeout, ReadFailure, WriteFailure, NoHostAvailable,
                 OperationTimedOut, ConnectionException)
 #: Errors after which a lightweight transaction may or may not have been applied.
@@ -116,9 +111,6 @@ _READ_RETRIED = (ReadTimeout, ReadFailure, OperationTimedOut, ConnectionExceptio
 READ_RETRIES = 2
 #: Seconds the client waits for TRUNCATE (it flushes every node).
 TRUNCATE_TIMEOUT = 120.0
-#: Bytes counted per row of a logged batch beyond its values, and rows per batch at most.
-BATCH_ROW_OVERHEAD = 128
-BATCH_MAX_ROWS = 1000
 
 
 class CassandraUnavailableError(ConnectionError):
@@ -207,7 +199,7 @@ class CassandraDict(StoreBase):
             )
         self._session: Any = session
         try:
-            self._create_schema(replication_text)
+            create_table(session, self.keyspace, self.table, self.mode, replication_text, self._describe())
             self._prepare()
         except BaseException:
             self.close()
@@ -254,55 +246,6 @@ class CassandraDict(StoreBase):
     # -- set-up ------------------------------------------------------------
     def _qualified(self) -> str:
         return f'"{self.keyspace}"."{self.table}"'
-
-    def _create_schema(self, replication_text: str) -> None:
-        s = self._session
-        columns = ", ".join(f"{name} {kind}" for name, kind in _COLUMNS.items())
-        statements = [
-            f'CREATE KEYSPACE IF NOT EXISTS "{self.keyspace}" WITH replication = {replication_text}',
-            f"CREATE TABLE IF NOT EXISTS {self._qualified()} ({columns.replace('key text', 'key text PRIMARY KEY')}) "
-            f"WITH comment = '{_COMMENT.format(self.mode)}'",
-        ]
-        for cql in statements:
-            schema_retry(lambda: s.execute(cql, timeout=60))
-        for attempt in range(SCHEMA_ATTEMPTS):
-            try:
-                self._check_schema()
-                return
-            except IncompatibleStoreError:
-                # The node asked may not have the new table yet: wait for every node to agree.
-                if attempt == SCHEMA_ATTEMPTS - 1:
-                    raise
-                with contextlib.suppress(Exception):
-                    s.cluster.control_connection.wait_for_schema_agreement(wait_time=5)
-                time.sleep(0.5)
-
-    def _check_schema(self) -> None:
-        """The table must be one CassandraDict made, in this store's mode."""
-        s = self._session
-        found = {
-            row.column_name: row.type
-            for row in s.execute(
-                "SELECT column_name, type FROM system_schema.columns WHERE keyspace_name = %s AND table_name = %s",
-                (self.keyspace, self.table),
-            )
-        }
-        row = s.execute(
-            "SELECT comment FROM system_schema.tables WHERE keyspace_name = %s AND table_name = %s",
-            (self.keyspace, self.table),
-        ).one()
-        comment = row.comment if row else ""
-        if found != _COLUMNS or not comment.startswith(_COMMENT.format("")):
-            raise IncompatibleStoreError(
-                f"{self._describe()}: the table exists and was not made by CassandraDict "
-                f"(columns {found}, comment {comment!r})"
-            )
-        mode = comment[len(_COMMENT.format("")):]
-        if mode != self.mode:
-            raise IncompatibleStoreError(
-                f"{self._describe()}: the table is written in {mode} mode; open it with mode={mode!r} "
-                "(one write path per table: mixing lightweight transactions and plain writes loses writes)"
-            )
 
     def _prepare(self) -> None:
         cache = session_cache(self._session)
@@ -415,38 +358,12 @@ class CassandraDict(StoreBase):
                 return
             paging_state = page.paging_state
 
-    # -- limits --------------------------------------------------------------------
+    # -- limits (see cassandra_cql.check_sizes) --------------------------------------
     def _check_sizes(self, identity: str, spelling: str | None, text: str) -> None:
-        key_bytes = len(identity.encode())
-        if key_bytes > MAX_KEY_BYTES:
-            raise ValueError(
-                f"{self._describe()}: key {identity[:60]}... is {key_bytes} bytes as JSON; "
-                f"Cassandra's limit is {MAX_KEY_BYTES} (nothing was written)"
-            )
-        size = key_bytes + len(text.encode()) + (len(spelling.encode()) if spelling else 0)
-        if size > self.limits.max_row:
-            raise ValueError(
-                f"{self._describe()}: the value of key {identity[:60]} is {size} bytes as JSON; this server "
-                f"takes at most {self.limits.max_row} per key and value (max_mutation_size "
-                f"{self.limits.max_mutation}, native_transport_max_message_size {self.limits.max_message}, "
-                f"less {MUTATION_MARGIN}; nothing was written)"
-            )
+        check_sizes(self.limits, identity, spelling, text, self._describe())
 
     def _batches(self, writes: list[tuple[str, tuple[Any, ...]]]) -> list[list[tuple[str, tuple[Any, ...]]]]:
-        """``writes`` cut, in order, into groups that each fit one logged batch: the
-        server refuses a batch over ``batch_size_fail_threshold`` (counted with
-        per-row overhead, hence the margin and :data:`BATCH_ROW_OVERHEAD`)."""
-        budget = self.limits.batch_fail // 2
-        groups: list[list[tuple[str, tuple[Any, ...]]]] = [[]]
-        used = 0
-        for write in writes:
-            size = BATCH_ROW_OVERHEAD + sum(len(str(p).encode()) for p in write[1])
-            if groups[-1] and (used + size > budget or len(groups[-1]) >= BATCH_MAX_ROWS):
-                groups.append([])
-                used = 0
-            groups[-1].append(write)
-            used += size
-        return groups
+        return batches(self.limits, writes)
 
     def _run_batch(self, writes: list[tuple[str, tuple[Any, ...]]]) -> None:
         if len(writes) == 1:

@@ -117,3 +117,48 @@ def schema_retry(call: Any) -> Any:
             if "exist" not in str(exc) or attempt == SCHEMA_ATTEMPTS - 1:
                 raise
             time.sleep(0.5)
+
+
+#: Cassandra's partition key limit (an unsigned short length).
+MAX_KEY_BYTES = 65535
+#: Bytes counted per row of a logged batch beyond its values, and rows per batch at most.
+BATCH_ROW_OVERHEAD = 128
+BATCH_MAX_ROWS = 1000
+
+
+def check_sizes(limits: ServerLimits, identity: str, spelling: str | None, text: str, where: str) -> None:
+    """ValueError, before anything is written, for a key or row the server would refuse."""
+    key_bytes = len(identity.encode())
+    if key_bytes > MAX_KEY_BYTES:
+        raise ValueError(
+            f"{where}: key {identity[:60]}... is {key_bytes} bytes as JSON; "
+            f"Cassandra's limit is {MAX_KEY_BYTES} (nothing was written)"
+        )
+    size = key_bytes + len(text.encode()) + (len(spelling.encode()) if spelling else 0)
+    if size > limits.max_row:
+        raise ValueError(
+            f"{where}: the value of key {identity[:60]} is {size} bytes as JSON; this server "
+            f"takes at most {limits.max_row} per key and value (max_mutation_size "
+            f"{limits.max_mutation}, native_transport_max_message_size {limits.max_message}, "
+            f"less {MUTATION_MARGIN}; nothing was written)"
+        )
+
+
+Write = tuple[str, tuple[Any, ...]]
+
+
+def batches(limits: ServerLimits, writes: list[Write]) -> list[list[Write]]:
+    """``writes`` cut, in order, into groups that each fit one logged batch: the
+    server refuses a batch over ``batch_size_fail_threshold`` (counted with
+    per-row overhead, hence the margin and :data:`BATCH_ROW_OVERHEAD`)."""
+    budget = limits.batch_fail // 2
+    groups: list[list[Write]] = [[]]
+    used = 0
+    for write in writes:
+        size = BATCH_ROW_OVERHEAD + sum(len(str(p).encode()) for p in write[1])
+        if groups[-1] and (used + size > budget or len(groups[-1]) >= BATCH_MAX_ROWS):
+            groups.append([])
+            used = 0
+        groups[-1].append(write)
+        used += size
+    return groups

@@ -25,11 +25,12 @@ from __future__ import annotations
 import itertools
 import pickle
 from collections import OrderedDict
-from collections.abc import ItemsView, KeysView, Mapping, MutableMapping, ValuesView
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from catalogue import caught_by, conforms
 from dict_extras import DictExtras
+from dict_extras import DictItems as _Items, DictKeys as _Keys, DictValues as _Values
 
 # -- the correct bases ---------------------------------------------------------
 
@@ -44,30 +45,6 @@ def _guarded(store: "Reference", keys: Any):
     next(watch, None)
 
 
-class _Keys(KeysView):
-    def __reversed__(self):
-        return reversed(self._mapping)
-
-    def __repr__(self) -> str:
-        return f"dict_keys({list(self)!r})"
-
-
-class _Values(ValuesView):
-    def __reversed__(self):
-        for key in reversed(self._mapping):
-            yield self._mapping[key]
-
-    def __repr__(self) -> str:
-        return f"dict_values({list(self)!r})"
-
-
-class _Items(ItemsView):
-    def __reversed__(self):
-        for key in reversed(self._mapping):
-            yield (key, self._mapping[key])
-
-    def __repr__(self) -> str:
-        return f"dict_items({list(self)!r})"
 
 
 @conforms

@@ -13,35 +13,12 @@ from collections.abc import ItemsView, Iterable, KeysView, MutableMapping, Value
 from typing import Any, ClassVar
 
 from dict_extras import DictExtras
+from dict_extras import DictItems as _Items, DictKeys as _Keys, DictValues as _Values
 from pdict_conformance import BackendSpec
 
 # -- views -------------------------------------------------------------------------
 
 
-class _Keys(KeysView):
-    def __reversed__(self):
-        return reversed(self._mapping)
-
-    def __repr__(self) -> str:
-        return f"dict_keys({list(self)!r})"
-
-
-class _Values(ValuesView):
-    def __reversed__(self):
-        for key in reversed(self._mapping):
-            yield self._mapping[key]
-
-    def __repr__(self) -> str:
-        return f"dict_values({list(self)!r})"
-
-
-class _Items(ItemsView):
-    def __reversed__(self):
-        for key in reversed(self._mapping):
-            yield (key, self._mapping[key])
-
-    def __repr__(self) -> str:
-        return f"dict_items({list(self)!r})"
 
 
 class _ForwardKeys(KeysView):

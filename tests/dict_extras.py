@@ -1,4 +1,5 @@
-"""dict's extras for the test stores: ``fromkeys``, ``|``, ``|=`` and dict's repr.
+"""dict's extras for the test stores: ``fromkeys``, ``|``, ``|=``, dict's repr, and views
+with dict's reprs that can be reversed.
 
 Mixed into the correct bases of ``broken_mappings`` and ``control_base``; a
 class using it provides ``copy()`` (which ``|`` builds on) and a constructor
@@ -8,7 +9,7 @@ that takes dict's arguments.
 from __future__ import annotations
 
 import reprlib
-from collections.abc import Iterable, Mapping
+from collections.abc import ItemsView, Iterable, KeysView, Mapping, ValuesView
 from typing import Any
 
 
@@ -43,3 +44,35 @@ class DictExtras:
     @reprlib.recursive_repr("{...}")
     def __repr__(self) -> str:
         return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in self.items()) + "}"
+
+
+class DictKeys(KeysView):
+    """A keys view with dict's repr and reversed() over the mapping's own reversed()."""
+
+    def __reversed__(self):
+        return reversed(self._mapping)
+
+    def __repr__(self) -> str:
+        return f"dict_keys({list(self)!r})"
+
+
+class DictValues(ValuesView):
+    """A values view with dict's repr, reversible."""
+
+    def __reversed__(self):
+        for key in reversed(self._mapping):
+            yield self._mapping[key]
+
+    def __repr__(self) -> str:
+        return f"dict_values({list(self)!r})"
+
+
+class DictItems(ItemsView):
+    """An items view with dict's repr, reversible."""
+
+    def __reversed__(self):
+        for key in reversed(self._mapping):
+            yield (key, self._mapping[key])
+
+    def __repr__(self) -> str:
+        return f"dict_items({list(self)!r})"
