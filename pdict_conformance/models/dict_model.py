@@ -61,6 +61,10 @@ class Strategies:
     filler: Any
     simple_values: tuple[Any, ...]
     simple_keys: tuple[Any, ...]
+    #: Keys of the domain that are == one another (1, 1.0, True): dict files
+    #: them as one key, a store declaring them distinct as several.
+    equal_keys: st.SearchStrategy[tuple[Any, ...]]
+    has_equal_keys: bool
 
     @classmethod
     def for_caps(cls, caps: Capabilities) -> "Strategies":
@@ -86,6 +90,7 @@ class Strategies:
         else:
             kwargs = st.just({})
         filler = next((v for name, v in _FILLERS if name in caps.value_types), [])
+        groups = _equal_groups([k for k in key_pool(caps) if allowed(k)])
         return cls(
             key=keys,
             value=values,
@@ -103,7 +108,28 @@ class Strategies:
             filler=filler,
             simple_values=tuple(samples[:4]),
             simple_keys=tuple(k for k in key_pool(caps)[:4] if allowed(k)),
+            equal_keys=st.sampled_from(groups) if groups else st.just(()),
+            has_equal_keys=bool(groups),
         )
+
+
+def _equal_groups(pool: list[Any]) -> list[tuple[Any, ...]]:
+    """The groups of two or more keys in ``pool`` that are == one another."""
+    groups: list[list[Any]] = []
+    for key in pool:
+        group = next((g for g in groups if _equal(g[0], key)), None)
+        if group is None:
+            groups.append([key])
+        elif not any(type(k) is type(key) and _equal(k, key) for k in group):
+            group.append(key)
+    return [tuple(g) for g in groups if len(g) > 1]
+
+
+def _equal(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b) and hash(a) == hash(b)
+    except Exception:
+        return False
 
 
 def _holds_frozenset(key: Any) -> bool:

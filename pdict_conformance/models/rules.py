@@ -126,6 +126,15 @@ class SingleKeyRules(MachineCore):
         check(got.error is None and same(got.value, default),
               lambda: f"{what} of a missing key: dict returns the default {default!r}, the store {got.describe()}")
 
+    @precondition(lambda self: self.strategies.has_equal_keys)
+    @op(lambda s, keys, value, h: "; ".join(f"{s}[{k!r}] = {value!r}" for k in keys), keys="equal_keys", value="value", h="handle")
+    def set_equal_keys(self, keys: tuple[Any, ...], value: Any, h: int) -> None:
+        """Write keys that are == one another (1, 1.0, True) in turn: one key
+        for dict, several where the declaration keeps them distinct."""
+        store = self.handle(h)
+        for key in keys:
+            self.write(store, key, value, f"{self.handle_name(h)}[{key!r}] = ...")
+
     @op("{s}.popitem()", h="handle")
     def popitem(self, h: int) -> None:
         store, what = self.handle(h), f"{self.handle_name(h)}.popitem()"
