@@ -210,27 +210,32 @@ class SqliteDict(StoreBase):
     def _checked(self, conn: sqlite3.Connection) -> sqlite3.Connection:
         """``conn`` once the file holds exactly this store's schema (made if absent)."""
         try:
-            found = self._sql.found(conn)
-            if not found:
+            sql = self._sql
+            found = sql.found(conn)
+            if not found or sql.is_v1(found):
                 if self._location.read_only:
                     raise ReadOnlyStoreError(
-                        f"{self._describe()}: the file is read-only and holds no store of that name"
+                        f"{self._describe()}: the file is read-only and holds no store of that name" if not found
+                        else f"{self._describe()}: the store has the layout of an earlier SqliteDict; "
+                        "open it once for writing to convert it"
                     )
                 # IMMEDIATE: take the write lock first (waiting for it), so that
                 # processes creating the same store at once do not deadlock.
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    found = self._sql.found(conn)
+                    found = sql.found(conn)
                     if not found:
-                        self._sql.create(conn)
-                        found = set(self._sql.expected())
+                        sql.create(conn)
+                    elif sql.is_v1(found):
+                        sql.convert(conn)
+                    found = sql.found(conn)
                     conn.execute("COMMIT")
                 finally:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
-            self._sql.verify(found, self._describe())
-            if len(conn.execute(self._sql.size).fetchall()) != 1:
-                raise CorruptStoreError(f"{self._describe()}: the size table does not hold exactly one row")
+            sql.verify(found, self._describe())
+            if len(conn.execute(sql.gaps_rows).fetchall()) != 1:
+                raise CorruptStoreError(f"{self._describe()}: the gap count table does not hold exactly one row")
         except BaseException:
             conn.close()
             raise
@@ -327,9 +332,18 @@ class SqliteDict(StoreBase):
             raise self._failed(exc) from None
 
     def _clear(self) -> None:
+        """One transaction, emptying the table in flat memory (see sqlite_schema)."""
         try:
             with self._lock:
-                self._conn.execute(self._sql.clear)
+                conn = self._conn
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in self._sql.clear_statements:
+                        conn.execute(statement)
+                    conn.execute("COMMIT")
+                finally:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
         except sqlite3.Error as exc:
             raise self._failed(exc) from None
 

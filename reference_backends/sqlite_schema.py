@@ -5,9 +5,25 @@ Layout of a store named ``T``:
 ``T``        ``id INTEGER PRIMARY KEY`` (insertion order), ``key`` (the key's
              identity, unique), ``spelling`` (the key as first inserted, NULL
              when equal to the identity), ``value`` (JSON).
-``T__size``  one row holding the number of keys, kept exact by two triggers
-             (``T__count_insert``, ``T__count_delete``), so ``len()`` is one
-             indexed read, not a scan.
+``T__gaps``  one row holding the number of ids from 1 to ``max(id)`` that no
+             row has, kept exact by one trigger on delete (``T__gaps_delete``),
+             so ``len()`` is ``max(id) - gaps``: two indexed reads, not a scan.
+
+Why this layout: a new row takes ``max(id) + 1`` (SQLite's rowid rule), so an
+insert leaves the gap count as it is and costs no write beyond its row, where a
+row counter costs a second write on every insert (a quarter of an insert's
+time, ``python -m benchmarks.profile_hotpaths``).  A delete must still write:
+deleting a row below the highest changes nothing else an O(1) read can see.
+Deleting the highest row shrinks ``max(id)`` past the gaps below it, which the
+trigger takes back.  ``clear()`` drops the trigger for its one ``DELETE`` (a
+table without triggers is emptied page by page, in flat memory, where a
+trigger makes SQLite collect every rowid first) and restores it in the same
+transaction.
+
+Stores of the earlier layout (a ``T__size`` row counter kept by the triggers
+``T__count_insert`` and ``T__count_delete``) are converted when first opened
+for writing, in one transaction; opened read-only they are refused with that
+advice.
 
 A file is used only if it holds all of these objects exactly as the store
 creates them and nothing else attached to them (no other trigger, index or
@@ -52,18 +68,43 @@ class Statements:
     def __init__(self, table: str):
         self.table = check_table_name(table)
         t = f'"{table}"'
-        size = f'"{table}__size"'
+        gaps = f'"{table}__gaps"'
+        trigger = f'"{table}__gaps_delete"'
+        max_id = f"coalesce((SELECT max(id) FROM {t}), 0)"
+        self.restore_trigger = (
+            f"CREATE TRIGGER {trigger} AFTER DELETE ON {t} "
+            # +1 for the deleted id; when it was the highest, max(id) fell by
+            # old.id - max(id), and that many ids stop counting (the gaps among them).
+            f"BEGIN UPDATE {gaps} SET gaps = gaps + 1 + min(0, {max_id} - old.id); END"
+        )
         self.schema = (
             f"CREATE TABLE {t} (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, "
             "spelling TEXT, value TEXT NOT NULL)",
-            f"CREATE TABLE {size} (one INTEGER PRIMARY KEY CHECK (one = 0), n INTEGER NOT NULL)",
-            f"INSERT INTO {size} VALUES (0, 0)",
-            f'CREATE TRIGGER "{table}__count_insert" AFTER INSERT ON {t} '
-            f"BEGIN UPDATE {size} SET n = n + 1; END",
-            f'CREATE TRIGGER "{table}__count_delete" AFTER DELETE ON {t} '
-            f"BEGIN UPDATE {size} SET n = n - 1; END",
+            f"CREATE TABLE {gaps} (one INTEGER PRIMARY KEY CHECK (one = 0), gaps INTEGER NOT NULL)",
+            f"INSERT INTO {gaps} VALUES (0, 0)",
+            self.restore_trigger,
         )
-        self.tables = (table, f"{table}__size")
+        self.tables = (table, f"{table}__gaps")
+        self.trigger_names = (f"{table}__gaps_delete",)
+        self.gaps_rows = f"SELECT gaps FROM {gaps}"
+        #: Empty the table in flat memory: only a table without triggers is
+        #: truncated page by page (run inside one write transaction).
+        self.clear_statements = (
+            f"DROP TRIGGER {trigger}",
+            f"DELETE FROM {t}",
+            f"UPDATE {gaps} SET gaps = 0",
+            self.restore_trigger,
+        )
+        old_size = f'"{table}__size"'
+        #: Convert a store of the earlier layout (inside one write transaction).
+        self.convert_v1 = (
+            f'DROP TRIGGER "{table}__count_insert"',
+            f'DROP TRIGGER "{table}__count_delete"',
+            *self.schema[1:3],
+            f"UPDATE {gaps} SET gaps = {max_id} - (SELECT n FROM {old_size})",
+            f"DROP TABLE {old_size}",
+            self.restore_trigger,
+        )
         self.get = f"SELECT value FROM {t} WHERE key = ?"
         self.contains = f"SELECT 1 FROM {t} WHERE key = ?"
         insert = f"INSERT INTO {t} (key, spelling, value) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
@@ -72,8 +113,7 @@ class Statements:
         self.pop = f"DELETE FROM {t} WHERE key = ? RETURNING value"
         self.popitem = f"DELETE FROM {t} WHERE id = (SELECT max(id) FROM {t}) RETURNING key, spelling, value"
         self.insert_new = f"INSERT INTO {t} (key, spelling, value) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING 1"
-        self.size = f"SELECT n FROM {size}"
-        self.clear = f"DELETE FROM {t}"
+        self.size = f"SELECT {max_id} - gaps FROM {gaps}"
         self._table = t
 
     def page(self, columns: str, forward: bool) -> str:
@@ -84,13 +124,15 @@ class Statements:
     def found(self, conn: sqlite3.Connection) -> set[SchemaObject]:
         """The schema objects in ``conn``'s main database that bear one of this
         store's names or are attached to one of its tables."""
-        names = [n.lower() for n in (*self.tables, f"{self.table}__count_insert", f"{self.table}__count_delete")]
+        t = self.table
+        tables = (*self.tables, f"{t}__size")
+        names = [n.lower() for n in (*tables, *self.trigger_names, f"{t}__count_insert", f"{t}__count_delete")]
         marks = ", ".join("?" * len(names))
         # SQLite names are case-insensitive: a trigger "ON DICT" is on table dict.
         rows = conn.execute(
             f"SELECT type, lower(name), lower(tbl_name), lower(sql) FROM main.sqlite_master "
-            f"WHERE lower(name) IN ({marks}) OR lower(tbl_name) IN (?, ?)",
-            (*names, *(t.lower() for t in self.tables)),
+            f"WHERE lower(name) IN ({marks}) OR lower(tbl_name) IN ({', '.join('?' * len(tables))})",
+            (*names, *(n.lower() for n in tables)),
         ).fetchall()
         return {tuple(row) for row in rows}  # type: ignore[misc]
 
@@ -101,6 +143,15 @@ class Statements:
     def expected(self) -> frozenset[SchemaObject]:
         """Exactly what :meth:`create` leaves in sqlite_master."""
         return _expected(self.table)
+
+    def is_v1(self, found: set[SchemaObject]) -> bool:
+        """Whether ``found`` is exactly a store of the earlier layout (a row counter)."""
+        return found == _expected_v1(self.table)
+
+    def convert(self, conn: sqlite3.Connection) -> None:
+        """Turn the earlier layout into this one (inside the caller's write transaction)."""
+        for statement in self.convert_v1:
+            conn.execute(statement)
 
     def verify(self, found: set[SchemaObject], where: str) -> None:
         """Raise IncompatibleStoreError unless ``found`` is exactly this store's schema
@@ -121,6 +172,29 @@ class Statements:
             + "; ".join(parts)
             + ". Use another table name (or file) for the store."
         )
+
+
+@functools.lru_cache(maxsize=64)
+def _expected_v1(table: str) -> frozenset[SchemaObject]:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for statement in v1_schema(table):
+            conn.execute(statement)
+        return frozenset(Statements(table).found(conn))
+    finally:
+        conn.close()
+
+
+def v1_schema(table: str) -> tuple[str, ...]:
+    """The statements of the earlier layout, which :meth:`Statements.convert` turns into this one."""
+    t, size = f'"{table}"', f'"{table}__size"'
+    return (
+        f"CREATE TABLE {t} (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, spelling TEXT, value TEXT NOT NULL)",
+        f"CREATE TABLE {size} (one INTEGER PRIMARY KEY CHECK (one = 0), n INTEGER NOT NULL)",
+        f"INSERT INTO {size} VALUES (0, 0)",
+        f'CREATE TRIGGER "{table}__count_insert" AFTER INSERT ON {t} BEGIN UPDATE {size} SET n = n + 1; END',
+        f'CREATE TRIGGER "{table}__count_delete" AFTER DELETE ON {t} BEGIN UPDATE {size} SET n = n - 1; END',
+    )
 
 
 @functools.lru_cache(maxsize=64)

@@ -141,10 +141,10 @@ def test_an_applications_table_of_the_same_name_is_refused(tmp_path):
     [
         'CREATE TRIGGER evil AFTER INSERT ON "dict" BEGIN DELETE FROM "dict"; END',
         "CREATE TRIGGER evil AFTER UPDATE ON DICT BEGIN SELECT 1; END",  # names ignore case
-        'CREATE TRIGGER evil2 BEFORE DELETE ON "dict__size" BEGIN SELECT 1; END',
+        'CREATE TRIGGER evil2 BEFORE DELETE ON "dict__gaps" BEGIN SELECT 1; END',
         'CREATE INDEX extra ON "dict" (value)',
-        'DROP TRIGGER "dict__count_delete"',
-        'DROP TABLE "dict__size"',
+        'DROP TRIGGER "dict__gaps_delete"',
+        'DROP TABLE "dict__gaps"',
     ],
 )
 def test_a_store_carrying_objects_it_did_not_create_is_refused(tmp_path, planted):
@@ -160,7 +160,7 @@ def test_a_store_carrying_objects_it_did_not_create_is_refused(tmp_path, planted
 def test_a_view_under_the_size_tables_name_is_refused(tmp_path):
     path = tmp_path / "a.db"
     _raw(path, 'CREATE TABLE "dict" (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, spelling TEXT, value TEXT NOT NULL)',
-         'CREATE VIEW "dict__size" AS SELECT 0 AS one, 42 AS n')
+         'CREATE VIEW "dict__gaps" AS SELECT 0 AS one, 42 AS gaps')
     with pytest.raises(IncompatibleStoreError, match="view"):
         SqliteDict(str(path))
 
