@@ -69,7 +69,24 @@ if c_make_encoder is not None:
         return "".join(_c_encoder(obj, 0))
 else:  # pragma: no cover - Pythons without the C accelerator
     _encode = json.JSONEncoder(ensure_ascii=True, allow_nan=True, separators=(",", ":")).encode
-_decode = json.loads
+_decoder = json.JSONDecoder()
+_decode_text = _decoder.decode
+_scan_once = _decoder.scan_once  # the C scanner where there is one
+
+
+def _decode(text: str | bytes) -> Any:
+    """What json.loads gives for ``text``, faster for the text the codec writes
+    (ASCII without spaces: one scan, no whitespace matching); TypeError for
+    anything that is not text."""
+    if type(text) is bytes:
+        text = text.decode("utf-8")  # UnicodeDecodeError is a ValueError, as json.loads raises
+    elif type(text) is not str:
+        raise TypeError(f"JSON text must be str or bytes, not {type(text).__name__}")
+    try:
+        value, end = _scan_once(text, 0)
+    except StopIteration:
+        return _decode_text(text)  # raises json's own error for this text
+    return value if end == len(text) else _decode_text(text)
 
 
 #: Tuple keys nested deeper than this cannot be stored (TypeError) and are
@@ -221,29 +238,45 @@ _SCALARS = (str, int, float, bool, type(None))
 _JSON_OBJECT_KEYS = frozenset({str, int, float, bool, type(None)})
 
 
+_SCALAR_SET = frozenset(_SCALARS)
+_CONTAINERS = frozenset({list, tuple, dict})
+
+
 def _check_value(value: Any, depth: int = 0) -> None:
+    """TypeError unless ``value`` is made of exactly the types JSON holds (no
+    subclasses, which would come back as their base type), at most 500 deep.
+    The types of a container's members are checked together (at C speed);
+    only nested containers are walked."""
     t = type(value)
-    if t in _SCALARS:
+    if t in _SCALAR_SET:
         return
     if depth > 500:
         raise TypeError("value nested too deeply (or circular) to store as JSON")
     if t is list or t is tuple:
-        for item in value:
-            _check_value(item, depth + 1)
+        members = value
+    elif t is dict:
+        key_types = set(map(type, value))
+        if not key_types <= _JSON_OBJECT_KEYS:
+            k = next(k for k in value if type(k) not in _JSON_OBJECT_KEYS)
+            raise TypeError(
+                f"cannot store a dict with a {type(k).__name__} key ({k!r}) as JSON: "
+                "JSON object keys are str, int, float, bool or None (read back as str)"
+            )
+        members = value.values()
+    else:
+        raise TypeError(
+            f"cannot store a value of type {t.__name__!r} as JSON; values must be None, bool, int, "
+            "float, str, list, tuple or dict with str keys"
+        )
+    types = set(map(type, members))
+    if types <= _SCALAR_SET:
         return
-    if t is dict:
-        for k, item in value.items():
-            if type(k) not in _JSON_OBJECT_KEYS:
-                raise TypeError(
-                    f"cannot store a dict with a {type(k).__name__} key ({k!r}) as JSON: "
-                    "JSON object keys are str, int, float, bool or None (read back as str)"
-                )
-            _check_value(item, depth + 1)
-        return
-    raise TypeError(
-        f"cannot store a value of type {t.__name__!r} as JSON; values must be None, bool, int, "
-        "float, str, list, tuple or dict with str keys"
-    )
+    if not types <= _SCALAR_SET | _CONTAINERS:
+        bad = next(m for m in members if type(m) not in _SCALAR_SET and type(m) not in _CONTAINERS)
+        _check_value(bad, depth + 1)  # raises, naming its type
+    for member in members:
+        if type(member) in _CONTAINERS:
+            _check_value(member, depth + 1)
 
 
 def encode_value(value: Any) -> str:

@@ -32,6 +32,8 @@ __all__ = ["Engine", "KyotoCabinetError", "check_location"]
 #: that fails part-way leaves a database it marks "fatal" (see Engine._recover).
 #: A write that would leave less is refused before it starts.
 FULL_MARGIN = 1 << 20
+#: How long the file system's free space, as last asked, stands (see Engine._room).
+ROOM_RECHECK_SECONDS = 0.25
 
 
 class KyotoCabinetError(OSError):
@@ -86,6 +88,8 @@ class Engine:
         self.refs = 1
         self.lock = threading.RLock()  # serialises writes (and transactions)
         self.db: Any = None
+        self._spare = self._spent = 0  # _room's last answer: bytes beyond the margin, used since
+        self._recheck_at = 0.0
         deadline = time.monotonic() + lock_timeout
         busy = f"cannot open {_what(fmt)}: another process holds it open (waited {lock_timeout:g} s)"
         if fmt.directory and not os.path.exists(path):
@@ -208,11 +212,22 @@ class Engine:
     def _room(self, size: int = 0) -> None:
         """Refuse a write on a read-only store (ReadOnlyStoreError), or of about
         ``size`` bytes (StoreFullError, nothing written) when the file system
-        would be left with less than FULL_MARGIN."""
+        would be left with less than FULL_MARGIN.
+
+        The file system is asked again (``fstatvfs``) once the writes since its
+        last answer may have used half the room it had beyond the margin, and at
+        least every ROOM_RECHECK_SECONDS (other processes use the disk too);
+        in between, its answer less those writes stands."""
         self._refuse_if_read_only()
+        need = 4 * size
+        self._spent += need
+        if self._spent * 2 < self._spare and time.monotonic() < self._recheck_at:
+            return
         st = os.fstatvfs(self.lock_fd)
         free = st.f_bavail * st.f_frsize
-        need = min(FULL_MARGIN, st.f_blocks * st.f_frsize // 8) + 4 * size
+        need += min(FULL_MARGIN, st.f_blocks * st.f_frsize // 8)
+        self._spare, self._spent = free - need, 0
+        self._recheck_at = time.monotonic() + ROOM_RECHECK_SECONDS
         if free < need:
             raise StoreFullError(
                 errno.ENOSPC,
