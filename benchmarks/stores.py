@@ -17,7 +17,10 @@ comparison are set the same way:
   the binding opened ``OWRITER | OCREATE | OAUTOTRAN`` (automatic
   transactions: with them every acknowledged write survives a kill of the
   process in every type, the promise KyotoCabinetDict declares as
-  ``crash_durability="acknowledged"``), JSON text keys and values, ``update``
+  ``crash_durability="acknowledged"``) and KyotoCabinetDict's tuning of the
+  type (``#msiz=0`` for the memory-mapped types, so that a full disk is an
+  error and not SIGBUS; see ``reference_backends.kyotocabinet.formats``),
+  JSON text keys and values, ``update``
   in one transaction, iteration on a cursor.  ``raw kyotocabinet (no
   autotran)`` is the same without automatic transactions, for the cost of
   durability.  A ``.kcx`` text database can only append and walk: its raw
@@ -100,9 +103,11 @@ class RawKyoto:
     def __init__(self, path: str, autotran: bool = True):
         import kyotocabinet as kc
 
+        from reference_backends.kyotocabinet.formats import FORMATS
+
         self.db = kc.DB()
         mode = kc.DB.OWRITER | kc.DB.OCREATE | (kc.DB.OAUTOTRAN if autotran else 0)
-        if not self.db.open(path, mode):
+        if not self.db.open(path + FORMATS[Path(path).suffix].tuning, mode):
             raise OSError(f"cannot open {path}: {self.db.error()}")
         # A .kcx text database appends lines and walks them: a record is one ``[key, value]`` line.
         self.text = path.endswith(".kcx")
@@ -241,7 +246,7 @@ def _kyoto_stores() -> list[Store]:
         raw_cannot = _KYOTO_TEXT_CANNOT if kind == "kcx" else frozenset()
         out += [
             Store(f"raw kyotocabinet .{kind}", "kyotocabinet", "baseline", _raw_kyoto(kind, True),
-                  "OAUTOTRAN (every acknowledged write survives a kill)", kind, raw_cannot),
+                  "OAUTOTRAN (every acknowledged write survives a kill), KyotoCabinetDict's tuning", kind, raw_cannot),
             Store(f"KyotoCabinetDict .{kind}", "kyotocabinet", "subject", _kyoto_dict(kind),
                   "as the backend declares (crash_durability)", kind),
             Store(f"raw kyotocabinet .{kind} (no autotran)", "kyotocabinet", "reference", _raw_kyoto(kind, False),
