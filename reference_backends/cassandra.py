@@ -55,7 +55,8 @@ mutations, linearizable mode           LWT: Paxos at ``serial_consistency_level`
                                        commit at ``consistency_level``
 mutations, fast mode                   writes at ``consistency_level``
 ``clear``                              fast: ``TRUNCATE`` (needs every node up);
-                                       linearizable: one LWT per key
+                                       linearizable: one LWT per key, several
+                                       in flight
 =====================================  =========================================
 
 Limits, checked before anything is written: a key's identity is at most
@@ -435,13 +436,13 @@ class CassandraDict(StoreBase):
 
     def clear(self) -> None:
         """Fast mode: TRUNCATE the table (needs every node up).  Linearizable mode:
-        each key taken by its own LWT, in token order (TRUNCATE is not a Paxos write:
+        each key taken by its own LWT, :data:`~.cassandra_writes.CLEAR_CONCURRENCY`
+        at a time, a page of the scan at a time (TRUNCATE is not a Paxos write:
         on a cluster, the Paxos state it leaves behind brings truncated rows back)."""
         if self.mode == "fast":
             self._run(self._truncate, None, "clear (TRUNCATE)", timeout=TRUNCATE_TIMEOUT)
             return
-        for identity, _, text in self._rows(True, True):
-            self._writes.take(identity, text)
+        self._writes.take_all(self._rows(True, True))
 
     def update(self, other: Any = (), /, **kwargs: Any) -> None:
         """As dict.update.  Every key and value is encoded and checked against the

@@ -22,9 +22,11 @@ implement StoreBase's mutating primitives.
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,6 +36,8 @@ if TYPE_CHECKING:  # pragma: no cover
 LWT_ATTEMPTS = 64
 #: Seconds a dead row keeps the UUID of the operation that took it.
 TAKEN_TTL = 3600
+#: LWTs a linearizable clear() keeps in flight (keys are independent partitions).
+CLEAR_CONCURRENCY = 16
 
 Row = tuple[str, str | None, str]
 
@@ -142,6 +146,15 @@ class LinearizableWrites:
             if self.take(identity, text) == text:
                 return identity, spelling, text
         raise ContentionError(f"{self.s._describe()}: popitem() lost to concurrent writers")
+
+    def take_all(self, rows: Iterable[tuple[str, str | None, str | None]]) -> None:
+        """Take every row of ``rows`` (a scan), :data:`CLEAR_CONCURRENCY` at a
+        time; the first error raises once the batch in flight is done."""
+        rows = iter(rows)
+        with ThreadPoolExecutor(CLEAR_CONCURRENCY, thread_name_prefix="pdict-clear") as pool:
+            while chunk := list(itertools.islice(rows, CLEAR_CONCURRENCY * 8)):
+                # list(): wait for the chunk and raise its first error
+                list(pool.map(lambda row: self.take(row[0], row[2]), chunk))
 
     def update(self, rows: Iterable[tuple[str, str | None, str]]) -> None:
         """One LWT per key, in order (LWT batches are limited to one partition)."""
