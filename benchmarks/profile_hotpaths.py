@@ -133,29 +133,24 @@ def profile_store(name: str, ops: tuple[str, ...], n: int, top: int, folder: Pat
     return out
 
 
+def _sqlitedict_schema() -> tuple[str, ...]:
+    """SqliteDict's own layout of table ``t`` (from the backend: one source of truth)."""
+    from reference_backends.sqlite_schema import Statements
+
+    return Statements("t").schema
+
+
+def _row_counter_schema() -> tuple[str, ...]:
+    """The earlier layout: a row counter kept by an insert and a delete trigger."""
+    from reference_backends.sqlite_schema import v1_schema
+
+    return v1_schema("t")
+
+
 _SQLITEDICT_TABLE = ("CREATE TABLE t (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, spelling TEXT, "
                      "value TEXT NOT NULL)")
-_SIZE_TRIGGERS = (
-    "CREATE TABLE t__size (one INTEGER PRIMARY KEY CHECK (one = 0), n INTEGER NOT NULL)",
-    "INSERT INTO t__size VALUES (0, 0)",
-    "CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN UPDATE t__size SET n = n + 1; END",
-    "CREATE TRIGGER t_del AFTER DELETE ON t BEGIN UPDATE t__size SET n = n - 1; END",
-)
 _UPSERT = ("INSERT INTO t (key, spelling, value) VALUES (?, NULL, ?) "
            "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-
-# The proposal for an exact O(1) len without a write per insert: ids are never reused
-# (each new row takes one past the highest id ever given, h remembering deleted ones),
-# so len = highest id ever - deletes; only a delete writes the size row.
-_HIGH_WATER = (
-    "CREATE TABLE t__size (one INTEGER PRIMARY KEY CHECK (one = 0), h INTEGER NOT NULL, d INTEGER NOT NULL)",
-    "INSERT INTO t__size VALUES (0, 0, 0)",
-    "CREATE TRIGGER t_del AFTER DELETE ON t BEGIN UPDATE t__size SET d = d + 1, h = max(h, OLD.id); END",
-)
-_HIGH_WATER_UPSERT = (
-    "INSERT INTO t (id, key, spelling, value) VALUES "
-    "((SELECT max(coalesce((SELECT max(id) FROM t), 0), h) + 1 FROM t__size), ?, NULL, ?) "
-    "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
 
 #: name -> (schema statements, the statement of one set); each variant changes one thing.
 SCHEMAS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -165,10 +160,9 @@ SCHEMAS: dict[str, tuple[tuple[str, ...], str]] = {
     "SqliteDict table, plain INSERT": (
         (_SQLITEDICT_TABLE,), "INSERT INTO t (key, spelling, value) VALUES (?, NULL, ?)"),
     "SqliteDict table, its upsert": ((_SQLITEDICT_TABLE,), _UPSERT),
-    "SqliteDict table, its upsert and row-count triggers (SqliteDict today)": (
-        (_SQLITEDICT_TABLE, *_SIZE_TRIGGERS), _UPSERT),
-    "proposal: upsert with id = max(max(id), h) + 1, a delete-only trigger (len = max(max(id), h) - d)": (
-        (_SQLITEDICT_TABLE, *_HIGH_WATER), _HIGH_WATER_UPSERT),
+    "earlier layout: upsert and row-count triggers on insert and delete": (_row_counter_schema(), _UPSERT),
+    "SqliteDict today: upsert, a delete-only gap-count trigger (len = max(id) - gaps)": (
+        _sqlitedict_schema(), _UPSERT),
     "WITHOUT ROWID table (key TEXT PRIMARY KEY), upsert": (
         ("CREATE TABLE t (key TEXT PRIMARY KEY, spelling TEXT, value TEXT NOT NULL) WITHOUT ROWID",), _UPSERT),
 }
