@@ -275,6 +275,7 @@ class CassandraDict(StoreBase):
             self._statements[name] = prepared
         self._truncate = SimpleStatement(f"TRUNCATE {t}", consistency_level=self.consistency_level)
         self._scans: dict[str, Any] = {}
+        self._popped_token: int | None = None
 
     # -- running statements ------------------------------------------------------
     def _run(self, statement: Any, params: Any = None, what: str = "request", timeout: Any = None,
@@ -358,6 +359,33 @@ class CassandraDict(StoreBase):
             if not page.has_more_pages:
                 return
             paging_state = page.paging_state
+
+    def _candidates(self) -> Iterator[tuple[str, str | None, str]]:
+        """Live rows for popitem: from just past the token of the last row this
+        store popped round to it again (a hint: any row will do), so draining a
+        store does not scan again the dead rows its earlier pops left (linearizable
+        mode keeps them for TAKEN_TTL) or the tombstones of fast mode's deletes."""
+        select, live = f"SELECT key, spelling, value, token(key) AS t FROM {self._qualified()}", self._writes.live
+        after = self._popped_token
+        parts: list[tuple[str, Any]] = (
+            [(select, None)] if after is None
+            else [(select + " WHERE token(key) > ?", (after,)), (select + " WHERE token(key) <= ?", (after,))]
+        )
+        for cql, params in parts:
+            statement = self._scans.get(cql)
+            if statement is None:
+                statement = self._scans[cql] = SimpleStatement(
+                    cql, fetch_size=self.fetch_size, consistency_level=self.consistency_level, is_idempotent=True)
+            paging_state = None
+            while True:
+                page = self._run(statement, params, "popitem scan", read=True, paging_state=paging_state)
+                for r in page.current_rows:
+                    if live(r.spelling):
+                        self._popped_token = r.t
+                        yield r.key, r.spelling or None, r.value
+                if not page.has_more_pages:
+                    break
+                paging_state = page.paging_state
 
     # -- limits (see cassandra_cql.check_sizes) --------------------------------------
     def _check_sizes(self, identity: str, spelling: str | None, text: str) -> None:

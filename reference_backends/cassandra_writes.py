@@ -139,7 +139,7 @@ class LinearizableWrites:
     def take_item(self) -> Row | None:
         for attempt in range(LWT_ATTEMPTS):
             _backoff(attempt)
-            row = next(self.s._rows(True, True), None)
+            row = next(self.s._candidates(), None)
             if row is None:
                 return None
             identity, spelling, text = row
@@ -216,7 +216,7 @@ class FastWrites:
         return True
 
     def take_item(self) -> Row | None:
-        row = next(self.s._rows(True, True), None)
+        row = next(self.s._candidates(), None)
         if row is None:
             return None
         self.s._run_named("delete", (row[0],))
