@@ -97,6 +97,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 # After the driver import, so that a missing driver gives the message above.
 from .cassandra_cql import (MAX_KEY_BYTES, ServerLimits, batches, check_sizes, consistency, identifier,
                             read_limits, replication_cql, schema_retry, session_cache)
+from .cassandra_scan import TableScans
 from .cassandra_table import create_table
 
 __all__ = ["CassandraDict", "CassandraUnavailableError", "ContentionError", "MODES"]
@@ -121,7 +122,7 @@ class CassandraUnavailableError(ConnectionError):
     write it says whether the outcome is unknown."""
 
 
-class CassandraDict(StoreBase):
+class CassandraDict(TableScans, StoreBase):
     """A mutable mapping stored in table ``keyspace.table`` of a Cassandra cluster.
 
     ``CassandraDict(contact_points=("127.0.0.1",), port=9042, keyspace="dict", table="dict", *args, **kwargs)``:
@@ -343,49 +344,6 @@ class CassandraDict(StoreBase):
             ) or "none known"
         except Exception:
             return ", ".join(self.contact_points)
-
-    def _scan(self, columns: str, fetch_size: int) -> Iterator[Any]:
-        statement = self._scans.get(columns)
-        if statement is None:
-            statement = SimpleStatement(
-                f"SELECT {columns} FROM {self._qualified()}",
-                fetch_size=fetch_size, consistency_level=self.consistency_level, is_idempotent=True,
-            )
-            self._scans[columns] = statement
-        paging_state = None
-        while True:  # page by page, each page one read (retried on its own)
-            page = self._run(statement, None, "scan", read=True, paging_state=paging_state)
-            yield from page.current_rows
-            if not page.has_more_pages:
-                return
-            paging_state = page.paging_state
-
-    def _candidates(self) -> Iterator[tuple[str, str | None, str]]:
-        """Live rows for popitem: from just past the token of the last row this
-        store popped round to it again (a hint: any row will do), so draining a
-        store does not scan again the dead rows its earlier pops left (linearizable
-        mode keeps them for TAKEN_TTL) or the tombstones of fast mode's deletes."""
-        select, live = f"SELECT key, spelling, value, token(key) AS t FROM {self._qualified()}", self._writes.live
-        after = self._popped_token
-        parts: list[tuple[str, Any]] = (
-            [(select, None)] if after is None
-            else [(select + " WHERE token(key) > ?", (after,)), (select + " WHERE token(key) <= ?", (after,))]
-        )
-        for cql, params in parts:
-            statement = self._scans.get(cql)
-            if statement is None:
-                statement = self._scans[cql] = SimpleStatement(
-                    cql, fetch_size=self.fetch_size, consistency_level=self.consistency_level, is_idempotent=True)
-            paging_state = None
-            while True:
-                page = self._run(statement, params, "popitem scan", read=True, paging_state=paging_state)
-                for r in page.current_rows:
-                    if live(r.spelling):
-                        self._popped_token = r.t
-                        yield r.key, r.spelling or None, r.value
-                if not page.has_more_pages:
-                    break
-                paging_state = page.paging_state
 
     # -- limits (see cassandra_cql.check_sizes) --------------------------------------
     def _check_sizes(self, identity: str, spelling: str | None, text: str) -> None:

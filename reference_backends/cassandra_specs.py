@@ -18,6 +18,7 @@ fast mode, key by key with LWTs in linearizable mode, big ones dropped).
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -70,6 +71,7 @@ class CassandraSpec(BackendSpec):
         self.session: Any = None
         self._free: list[str] = []
         self._made = 0
+        self._tag = uuid.uuid4().hex[:12]  # table names unique to this process
 
     # -- session --------------------------------------------------------------
     def start(self, services: Any) -> None:
@@ -109,10 +111,11 @@ class CassandraSpec(BackendSpec):
 
     # -- stores -----------------------------------------------------------------
     def new_location(self, scratch: Path) -> str:
+        """A table of this process's own (parallel workers share the keyspace)."""
         if self._free:
             return self._free.pop()
         self._made += 1
-        return f"store_{self._made}"
+        return f"store_{self._tag}_{self._made}"
 
     def open(self, location: Any, *args: Any, **kwargs: Any):
         from reference_backends.cassandra import CassandraDict

@@ -310,6 +310,35 @@ def test_pop_is_atomic(lin):
     assert sorted(popped) == list(range(40)) and len(lin) == 0
 
 
+def test_popitem_drains_every_key_once_past_the_dead_rows(store):
+    """popitem() scans on from the token it last popped (round to the start), so a
+    drain neither rescans earlier pops' rows nor misses the keys before that token."""
+    items = {f"k{i}": i for i in range(60)}
+    store.update(items)
+    popped = [store.popitem() for _ in range(30)]
+    store["late"] = -1  # lands anywhere in the ring, perhaps before the last popped token
+    popped += [store.popitem() for _ in range(31)]
+    assert sorted(popped, key=repr) == sorted([*items.items(), ("late", -1)], key=repr)
+    assert len(store) == 0
+    with pytest.raises(KeyError):
+        store.popitem()
+
+
+def test_popitem_threads_pop_each_item_once(lin):
+    lin.update((f"k{i}", i) for i in range(40))
+    popped = []
+
+    def work() -> None:
+        while True:
+            try:
+                popped.append(lin.popitem())
+            except KeyError:
+                return
+
+    _threads(4, work)
+    assert sorted(v for _, v in popped) == list(range(40))
+
+
 class _UnknownOutcome:
     """Wraps a session: the first lightweight transaction named ``cql_start``
     raises a CAS WriteTimeout, after (``applied=True``) or instead of running."""
