@@ -92,11 +92,26 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0 if all(c["conforms"] for c in certs) else 1
 
 
+def _expand(given: list[str], known: list[str]) -> list[str]:
+    """``given`` with each glob pattern (``cassandra*``) replaced by the registered
+    names it matches, in order; a pattern that matches none is a UsageError."""
+    out: list[str] = []
+    for name in given:
+        if not any(c in name for c in "*?["):
+            out.append(name)
+            continue
+        matched = [n for n in known if fnmatch.fnmatchcase(n, name)]
+        if not matched:
+            raise UsageError(f"certify: {name!r} matches no registered backend ({', '.join(known) or 'none registered'})")
+        out += [n for n in matched if n not in out]
+    return out
+
+
 def cmd_certify(args: argparse.Namespace) -> int:
     known = sorted(registered_backends())
     if args.all and args.backends:
         raise UsageError("certify: give backend names or --all, not both")
-    names = known if args.all else args.backends
+    names = known if args.all else _expand(args.backends, known)
     names = [n for n in names if not any(fnmatch.fnmatchcase(n, pattern) for pattern in args.exclude)]
     if not names:
         raise UsageError("certify: name the backends to certify, or --all for every registered one "
@@ -138,7 +153,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("certify", help="certify backends, write their certificates and the matrix")
-    c.add_argument("backends", nargs="*", metavar="NAME", help="registered names or module:Name targets")
+    c.add_argument("backends", nargs="*", metavar="NAME",
+                   help="registered names (or glob patterns over them, e.g. 'cassandra*') or module:Name targets")
     c.add_argument("--all", action="store_true", help="every backend registered in the entry points")
     c.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
                    help="leave out backends whose name matches (fnmatch; repeatable)")

@@ -155,3 +155,12 @@ def test_certify_usage(tmp_path):
     assert "sqlite" in run.stderr and "dict" in run.stderr
     run = pdict("certify", "--all", "dict", cwd=tmp_path)
     assert run.returncode == 2 and "not both" in run.stderr
+
+
+def test_certify_expands_glob_patterns_over_the_registered_names(tmp_path):
+    suite = str(Path(cli.__file__).parent / "suite" / "test_errors.py")
+    run = pdict("certify", "*Dict", "--reports", "r", "--", "--pdict-profile=quick", "-q", suite, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr
+    assert sorted(p.name for p in (tmp_path / "r").glob("*.json")) == ["OrderedDict.json"]
+    run = pdict("certify", "nothing*", cwd=tmp_path)
+    assert run.returncode == 2 and "'nothing*' matches no registered backend" in run.stderr
