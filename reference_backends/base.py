@@ -396,11 +396,12 @@ _OPTIONS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
 
 
 def _keys(store: StoreBase, rows: Iterator[Row]) -> Iterator[Any]:
+    decode = decode_key
     for identity, spelling, _ in rows:
         if store._closed:
             store._raise_closed()
         try:
-            key = decode_key(identity, spelling)
+            key = decode(identity, spelling)
         except ValueError as exc:
             raise store._corrupt_row(identity, "key", spelling if spelling is not None else identity, exc) from None
         yield key

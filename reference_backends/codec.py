@@ -202,7 +202,8 @@ def decode_key(identity: str | bytes, spelling: str | bytes | None) -> Any:
     Raises ValueError when the pair is not exactly what :func:`key_identity`
     makes for some key (a torn or hand-written row): a key is never decoded
     as another one."""
-    identity = _text(identity, "identity")
+    if type(identity) is not str:
+        identity = _text(identity, "identity")
     if spelling is None and identity[:1] == '"' and "\\" not in identity:
         # A str key without escapes: its JSON is the text in quotes.
         key = identity[1:-1]
