@@ -13,7 +13,8 @@ cassandra-cluster   linearizable    ``cassandra-cluster``: three nodes,    QUORU
 
 Stores live in one keyspace per spec; tables are reused between tests
 because creating a table is a slow schema change (emptied with TRUNCATE in
-fast mode, key by key with LWTs in linearizable mode, big ones dropped).
+fast mode, key by key with LWTs in linearizable mode; a linearizable table
+holding many dead rows is dropped).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from pdict_conformance import BackendSpec
 
 from .specs import JSON_STORE_CAPABILITIES
 
-#: A linearizable store with more rows than this is dropped, not emptied key by key.
-REUSE_MAX_ROWS = 500
+#: A linearizable store whose table holds more rows than this, dead ones included,
+#: is dropped, not emptied for reuse: the rows a linearizable pop or clear() leaves
+#: dead stay (for TAKEN_TTL) and every later scan of the table reads them again.
+REUSE_MAX_ROWS = 100
 
 #: What CassandraDict declares in every mode.
 CASSANDRA_CAPABILITIES: dict[str, Any] = {
@@ -129,17 +132,19 @@ class CassandraSpec(BackendSpec):
 
     def destroy(self, location: Any) -> None:
         """Empty the table for reuse: TRUNCATE in fast mode; in linearizable mode
-        clear() (one LWT per key: TRUNCATE would mix write paths), or DROP a big
-        table instead of reusing it."""
+        clear() (one LWT per key: TRUNCATE would mix write paths), or DROP a
+        table of more than REUSE_MAX_ROWS rows, dead ones included."""
         if self.mode == "fast":
             self.session.execute(f'TRUNCATE "{self.keyspace}"."{location}"', timeout=120)
             self._free.append(location)
             return
+        table = f'"{self.keyspace}"."{location}"'
+        rows = self.session.execute(f"SELECT key FROM {table} LIMIT {REUSE_MAX_ROWS + 1}", timeout=60)
+        if len(rows.all()) > REUSE_MAX_ROWS:
+            self.session.execute(f"DROP TABLE IF EXISTS {table}", timeout=120)
+            return
         store = self.open(location)
         try:
-            if len(store) > REUSE_MAX_ROWS:
-                self.session.execute(f'DROP TABLE IF EXISTS "{self.keyspace}"."{location}"', timeout=120)
-                return
             store.clear()
         finally:
             store.close()
