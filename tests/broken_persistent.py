@@ -195,19 +195,20 @@ class LogStore(_FileStore):
         self._writable()
         line = (json.dumps(record) + "\n").encode()
         try:
-            self._write_record(line)
+            self._offset += self._write_record(line)
         except BaseException:
             os.ftruncate(self._fd, self._offset)
             raise
-        self._offset += len(line)
         self._apply(record)
 
-    def _write_record(self, line: bytes) -> None:
+    def _write_record(self, line: bytes) -> int:
+        """Write one record; the bytes it takes in the file."""
         written = os.write(self._fd, line)
         if written != len(line):
             raise OSError(errno.ENOSPC, f"{self.path}: short write ({written} of {len(line)} bytes)")
         if self.FSYNC:
             os.fsync(self._fd)
+        return written
 
     # -- the mapping ---------------------------------------------------------
     def _read(self) -> dict[str, Any]:
@@ -606,11 +607,12 @@ class TornRecordUnopenable(LogStore):
     Caught by: test_acknowledged_operations_survive_sigkill
     """
 
-    def _write_record(self, line: bytes) -> None:
+    def _write_record(self, line: bytes) -> int:
         os.write(self._fd, f"{len(line):08d}".encode())
         os.fsync(self._fd)
         os.write(self._fd, line)
         os.fsync(self._fd)
+        return 8 + len(line)
 
     def _catch_up(self) -> None:
         size = os.fstat(self._fd).st_size
@@ -624,17 +626,6 @@ class TornRecordUnopenable(LogStore):
             self._apply(json.loads(line))
             pos += 8 + length
         self._offset += pos
-
-    def _append(self, record: list[Any]) -> None:
-        self._writable()
-        line = (json.dumps(record) + "\n").encode()
-        try:
-            self._write_record(line)
-        except BaseException:
-            os.ftruncate(self._fd, self._offset)
-            raise
-        self._offset += 8 + len(line)
-        self._apply(record)
 
 
 class LockfExclusive(ExclusiveStore):

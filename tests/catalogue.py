@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, TypeVar
+from typing import AbstractSet, Any, Callable, TypeVar
 
 T = TypeVar("T")
 
@@ -180,3 +180,21 @@ def kit_files_defining(tests: Iterable[str]) -> tuple[str, ...]:
         suite = [p for p in where if not p.startswith(str(CPYTHON_DIR))]
         paths += [p for p in (suite or where) if p not in paths]
     return tuple(paths)
+
+
+def assert_caught(run: Any, name: str, caught: AbstractSet[str]) -> None:
+    """The kit ``run`` failed the broken store ``name`` without errors, in at least
+    the tests ``caught`` (all of them selected), each failure with its detail."""
+    assert run.ret == 1, f"exit code {run.ret}:\n{run.output[-3000:]}"
+    cert = run.cert
+    assert cert["conforms"] is False
+    assert cert["summary"]["error"] == 0, sorted(run.names("error"))
+    failed = run.names("failed")
+    collected = {t["name"] for t in cert["tests"]}
+    assert caught <= collected, f"not in the selection: {sorted(caught - collected)}"
+    missed = caught - failed
+    assert not missed, f"{name}: expected failures not reported: {sorted(missed)}; failed were {sorted(failed)}"
+    # The failure text of every caught test reaches the certificate.
+    for test in caught:
+        details = [t["detail"] for t in run.records(test) if t["outcome"] == "failed"]
+        assert all(details), f"{test}: failed without a detail"

@@ -19,7 +19,7 @@ import pytest
 import broken_mappings
 import broken_specs
 import control_stores
-from catalogue import MODEL_TEST, Entry, broken_in, conforming_in, kit_files_defining, uncatalogued_in
+from catalogue import MODEL_TEST, Entry, assert_caught, broken_in, conforming_in, kit_files_defining, uncatalogued_in
 from pdict_conformance import BackendSpec
 
 BROKEN = broken_in(broken_mappings, broken_specs)
@@ -64,18 +64,4 @@ def test_correct_store_conforms(run_kit, entry: Entry):
 def test_broken_store_is_caught(run_kit, entry: Entry):
     """The kit fails the broken store, in (at least) the tests its decorator names."""
     run = run_kit(entry.target, *entry.args, paths=entry.paths, profile=entry.profile)
-    assert run.ret == 1, f"exit code {run.ret}:\n{run.output[-3000:]}"
-    cert = run.cert
-    assert cert["conforms"] is False
-    assert cert["summary"]["error"] == 0, sorted(run.names("error"))
-    failed = run.names("failed")
-    collected = {t["name"] for t in cert["tests"]}
-    assert entry.caught <= collected, f"not in the selection: {sorted(entry.caught - collected)}"
-    missed = entry.caught - failed
-    assert not missed, (
-        f"{entry.name}: expected failures not reported: {sorted(missed)}; failed were {sorted(failed)}"
-    )
-    # The failure text of every caught test reaches the certificate.
-    for name in entry.caught:
-        details = [t["detail"] for t in run.records(name) if t["outcome"] == "failed"]
-        assert all(details), f"{name}: failed without a detail"
+    assert_caught(run, entry.name, entry.caught)

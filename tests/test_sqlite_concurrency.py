@@ -21,32 +21,12 @@ from pathlib import Path
 
 import pytest
 
+from forking import run_in_fork
 from reference_backends import SqliteDict
 from reference_backends.errors import StoreForkedError
 
 REPO = Path(__file__).resolve().parent.parent
 SPAWN = multiprocessing.get_context("spawn")
-
-
-def _run_in_fork(child: Callable[[], None]) -> str:
-    """Run ``child`` in a forked process; '' if it returned, else its error."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        status = 0
-        try:
-            child()
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent
-            os.write(write, f"{type(exc).__name__}: {exc}".encode()[:4000])
-            status = 1
-        os._exit(status)
-    os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        report = pipe.read().decode()
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) in (0, 1)
-    return report
 
 
 # -- fork -------------------------------------------------------------------------
@@ -58,7 +38,7 @@ def test_file_store_works_in_a_forked_child(tmp_path):
             d["child"] = d["a"] + 1
             assert len(d) == 2
 
-        assert _run_in_fork(child) == ""
+        assert run_in_fork(child) == ""
         assert d["child"] == 2
         d["parent"] = 3
         assert len(d) == 3
@@ -103,7 +83,7 @@ def test_in_memory_store_in_a_forked_child_raises(tmp_path):
                 else:
                     raise AssertionError("an in-memory store worked in a fork child")
 
-        assert _run_in_fork(child) == ""
+        assert run_in_fork(child) == ""
         assert dict(d.items()) == {"a": 1}  # the parent's store is untouched
 
 
@@ -115,7 +95,7 @@ def test_relative_path_then_chdir_in_the_child_uses_the_same_file(tmp_path, monk
             os.chdir(tmp_path / "elsewhere")
             d["from-child"] = 1
 
-        assert _run_in_fork(child) == ""
+        assert run_in_fork(child) == ""
         assert d["from-child"] == 1
     assert not (tmp_path / "elsewhere" / "a.db").exists()
 
@@ -140,7 +120,7 @@ def test_failed_reconnect_in_the_child_raises_and_never_uses_the_parents_connect
                 else:
                     raise AssertionError("the write succeeded without a connection of the child's own")
 
-        assert _run_in_fork(child) == ""
+        assert run_in_fork(child) == ""
         assert "child" not in d and len(d) == 1
 
 

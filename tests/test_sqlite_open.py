@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from forking import run_in_fork
 from reference_backends import SqliteDict
 from reference_backends.errors import (
     CorruptStoreError,
@@ -199,27 +200,17 @@ def _check_read_only(path: str) -> None:
 def _as_unprivileged(check, *args: str) -> None:
     """Run ``check(*args)`` in a forked child as a user who may read but not write
     the files made here (nobody, when the tests run as root); its failure fails the test."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: drop privileges, check, report, leave without cleanup
-        os.close(read)
-        status = 0
-        try:
-            if os.geteuid() == 0:
-                nobody = pwd.getpwnam("nobody")
-                os.setgroups([])
-                os.setgid(nobody.pw_gid)
-                os.setuid(nobody.pw_uid)
-            check(*args)
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent
-            os.write(write, f"{type(exc).__name__}: {exc}".encode()[:4000])
-            status = 1
-        os._exit(status)
-    os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        report = pipe.read().decode()
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, report
+
+    def child() -> None:
+        if os.geteuid() == 0:
+            nobody = pwd.getpwnam("nobody")
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+        check(*args)
+
+    report = run_in_fork(child)
+    assert report == "", report
 
 
 @pytest.mark.parametrize(
