@@ -19,6 +19,17 @@ export TESTCONTAINERS_RYUK_DISABLED=true
 rm -rf reports && mkdir -p reports
 
 failed_runs=()
+# Every run's output also goes to reports/logs/<run>.log; a failed run's last
+# lines are printed again at the end, where a CI log's tail shows them.
+mkdir -p reports/logs
+run() {
+  local name=$1
+  shift
+  "$@" 2>&1 | tee "reports/logs/$name.log"
+  local status=${PIPESTATUS[0]}
+  [ "$status" -eq 0 ] || failed_runs+=("$name")
+  return "$status"
+}
 
 # Cassandra's backends wait on the server far more than they compute (a lightweight
 # transaction is four message delays), so their kit runs in CASSANDRA_WORKERS
@@ -27,25 +38,22 @@ CASSANDRA_WORKERS=3
 
 echo
 echo "=== certify every registered backend (Python $(.venv/bin/python -c 'import platform; print(platform.python_version())'))"
-.venv/bin/pdict certify --all --exclude 'cassandra*' --reports reports --matrix reports/local.html \
-  || failed_runs+=("certify")
+run certify .venv/bin/pdict certify --all --exclude 'cassandra*' --reports reports --matrix reports/local.html
 echo
 echo "=== certify the Cassandra backends: one node in each mode, and the three-node cluster"
-.venv/bin/pdict certify 'cassandra*' --reports reports --matrix reports/cassandra.html \
-  -- -n "$CASSANDRA_WORKERS" || failed_runs+=("certify-cassandra")
+run certify-cassandra .venv/bin/pdict certify 'cassandra*' --reports reports --matrix reports/cassandra.html \
+  -- -n "$CASSANDRA_WORKERS"
 .venv/bin/pdict matrix reports/*.json -o reports/conformance.html || failed_runs+=("matrix")
 
 for version in "${OTHER_PYTHONS[@]}"; do
   echo
   echo "=== certify ${PORTABLE_BACKENDS[*]} on Python $version"
-  ".venv-py$version/bin/pdict" certify "${PORTABLE_BACKENDS[@]}" --reports "reports/python$version" \
-    || failed_runs+=("certify-python$version")
+  run "certify-python$version" ".venv-py$version/bin/pdict" certify "${PORTABLE_BACKENDS[@]}" --reports "reports/python$version"
 done
 
 echo
 echo "=== the kit's own tests (the matrix browser test reads reports/)"
-PDICT_REPORTS=reports .venv/bin/pytest -p no:cacheprovider --junitxml=reports/junit-kit-selftests.xml tests \
-  || failed_runs+=("kit-selftests")
+run kit-selftests env PDICT_REPORTS=reports .venv/bin/pytest -p no:cacheprovider --junitxml=reports/junit-kit-selftests.xml tests
 
 echo
 echo "=== all certificates"
@@ -53,6 +61,13 @@ echo "=== all certificates"
   || failed_runs+=("matrix")
 .venv/bin/pdict summary reports/*.json reports/python*/*.json || failed_runs+=("summary")
 if [ ${#failed_runs[@]} -gt 0 ]; then
+  for name in "${failed_runs[@]}"; do
+    if [ -f "reports/logs/$name.log" ]; then
+      echo
+      echo "=== $name failed; the last lines of reports/logs/$name.log:"
+      grep -v '^[.sxXEF]*\( *\[ *[0-9]*%\]\)\?$' "reports/logs/$name.log" | tail -n 40
+    fi
+  done
   echo "test-all: FAILED runs: ${failed_runs[*]}" >&2
   exit 1
 fi

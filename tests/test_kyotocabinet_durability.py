@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 EXTENSIONS = list(FORMATS)
 
 #: Kill rounds per format, and the seed of their timing and operations.
-ROUNDS = 5
+ROUNDS = 8
 SEED = 8
 #: Acknowledged operations a writer makes before the random wait for its kill begins.
 MIN_ACKS = 100

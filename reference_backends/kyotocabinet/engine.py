@@ -11,6 +11,7 @@ failed ``pwrite``, reported as :class:`~reference_backends.errors.StoreFullError
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -23,6 +24,7 @@ from ..errors import CorruptStoreError, ReadOnlyStoreError, StoreBusyError, Stor
 from .binding import DB, E
 from .formats import FORMATS, Format
 from .handles import Process, lock_descriptor
+from .walfile import WriteAheadLog
 
 __all__ = ["Engine", "KyotoCabinetError", "check_location"]
 
@@ -103,6 +105,7 @@ class Engine:
             raise PermissionError(errno.EACCES, f"cannot open {_what(fmt)}: permission denied ({exc.strerror})", path) from None
         if not self.writable:
             self.open_mode = DB.OREADER | DB.OTRYLOCK | DB.ONOREPAIR
+        self.wal = WriteAheadLog(path) if fmt.file_log and self.writable else None
         st = os.fstat(self.lock_fd)
         self.identity = (st.st_dev, st.st_ino)
         try:
@@ -161,6 +164,8 @@ class Engine:
             if db is not None and not db.close():
                 raise self._error("close", db, recover=False)
         finally:
+            if self.wal is not None:
+                self.wal.forget()
             os.close(self.lock_fd)
 
     # -- errors ----------------------------------------------------------
@@ -192,6 +197,8 @@ class Engine:
         db, self.db = self.db, None
         if db is not None:
             db.close()  # may fail again: the reopen below is what counts
+        if self.wal is not None:
+            self.wal.forget()
         busy = f"cannot reopen {_what(self.format)} after a failed write: another process took it"
         self.db = self._open_db(time.monotonic() + 10.0, busy)
 
@@ -236,6 +243,18 @@ class Engine:
                 self.path,
             )
 
+    @contextlib.contextmanager
+    def _writing(self, size: int = 0) -> Iterator[Any]:
+        """Hold the lock for a write of about ``size`` bytes (see _room); yield
+        the database; afterwards empty the write-ahead log (see walfile)."""
+        with self.lock:
+            self._room(size)
+            try:
+                yield self.db
+            finally:
+                if self.wal is not None:
+                    self.wal.empty()
+
     # -- single records -----------------------------------------------------
     # Reads take the lock too: _recover replaces the database object.
     def get(self, identity: str) -> bytes | None:
@@ -258,9 +277,7 @@ class Engine:
         return n
 
     def put(self, identity: str, spelling: str | None, text: str) -> None:
-        db = self.db
-        with self.lock:
-            self._room(len(identity) + len(text))
+        with self._writing(len(identity) + len(text)) as db:
             if identity[0] == '"':  # a str key: its spelling is its identity
                 if not db.set(identity, text):
                     raise self._error("set", size=len(text))
@@ -278,16 +295,14 @@ class Engine:
                 self._expect(E.LOGIC, "cas")
 
     def delete(self, identity: str) -> bool:
-        with self.lock:
-            self._room()
+        with self._writing():
             if self.db.remove(identity):
                 return True
             self._expect(E.NOREC, "remove")
         return False
 
     def pop(self, identity: str) -> bytes | None:
-        with self.lock:
-            self._room()
+        with self._writing():
             record = self.db.seize(identity)
             if record is None:
                 self._expect(E.NOREC, "seize")
@@ -296,9 +311,7 @@ class Engine:
 
     def setdefault(self, identity: str, spelling: str | None, text: str) -> bytes | None:
         """Store if absent: None when stored, else the value stored already."""
-        db = self.db
-        with self.lock:
-            self._room(len(identity) + len(text))
+        with self._writing(len(identity) + len(text)) as db:
             while not db.add(identity, _pack(spelling, text)):
                 self._expect(E.DUPREC, "add")
                 old = db.get(identity)
@@ -309,8 +322,7 @@ class Engine:
 
     def popitem(self) -> tuple[bytes, bytes | None, bytes] | None:
         """Seize the last record of a B+ tree, the first of a hash database."""
-        with self.lock:
-            self._room()
+        with self._writing():
             cursor = self.db.cursor()
             try:
                 while True:
@@ -332,17 +344,19 @@ class Engine:
     def clear(self) -> None:
         with self.lock:
             self._refuse_if_read_only()
-            if not self.db.clear():
-                raise self._error("clear")
+            try:
+                if not self.db.clear():
+                    raise self._error("clear")
+            finally:
+                if self.wal is not None:
+                    self.wal.empty()
 
     def update(self, rows: list[tuple[str, str | None, str]]) -> None:
         """Write every row in one transaction."""
         if len(rows) == 1:
             self.put(*rows[0])
             return
-        db = self.db
-        with self.lock:
-            self._room(sum(len(identity) + len(text) for identity, _, text in rows))
+        with self._writing(sum(len(identity) + len(text) for identity, _, text in rows)) as db:
             if not db.begin_transaction():
                 raise self._error("begin_transaction")
             failed: OSError | None = None

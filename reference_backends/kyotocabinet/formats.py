@@ -50,6 +50,12 @@ class Format:
         return self.ordering != "none"
 
     @property
+    def file_log(self) -> bool:
+        """Kyoto Cabinet keeps a write-ahead log file beside the database
+        (file types; a directory type logs into a folder of its own)."""
+        return not self.directory and not self.log
+
+    @property
     def tuning(self) -> str:
         """Kyoto Cabinet's tuning suffix for the path (after ``#``)."""
         return f"#type={self.ext[1:]}" + ("#msiz=0" if self.mapped else "")

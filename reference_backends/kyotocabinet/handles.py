@@ -57,6 +57,8 @@ def _after_fork_in_child() -> None:
             os.close(engine.lock_fd)  # the parent's lock stays: its descriptor is still open there
         except OSError:
             pass
+        if getattr(engine, "wal", None) is not None:
+            engine.wal.forget()  # the parent's log, never the child's to empty
     Process.pid = os.getpid()
     Process.lock = threading.RLock()
     Process.registry = {}
