@@ -39,7 +39,8 @@ character sorts by its ``\\uXXXX`` escape.
 
 Durability: the native types open with automatic transactions, so a write
 is in the file when it returns and a killed write is rolled back at the next
-open; ``.kcx`` appends each change as one line (see :mod:`.textlog`).  The
+open (the file types' write-ahead log is cut back after each write, see
+:mod:`.walfile`); ``.kcx`` appends each change as one line (see :mod:`.textlog`).  The
 memory-mapped types (``.kch``, ``.kct``) open with ``#msiz=0``, so a full disk
 raises :class:`~reference_backends.errors.StoreFullError` instead of killing
 the process with SIGBUS.  Neither survives a power loss (no ``fsync``).

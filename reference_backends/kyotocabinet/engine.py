@@ -4,7 +4,8 @@ Opened with automatic transactions (``OAUTOTRAN``): each write is one
 transaction, so when it returns it is in the file (B+ tree nodes included,
 which Kyoto Cabinet otherwise keeps in memory until close) and a process
 killed part-way through a write leaves a write-ahead log that the next open
-rolls back.  ``update`` is one explicit transaction.  Memory-mapped types are
+rolls back (cut back after every write, see :mod:`.walfile`).  ``update`` is
+one explicit transaction.  Memory-mapped types are
 opened with ``#msiz=0`` (see :class:`~.formats.Format`), so a full disk is a
 failed ``pwrite``, reported as :class:`~reference_backends.errors.StoreFullError`.
 """
@@ -246,7 +247,7 @@ class Engine:
     @contextlib.contextmanager
     def _writing(self, size: int = 0) -> Iterator[Any]:
         """Hold the lock for a write of about ``size`` bytes (see _room); yield
-        the database; afterwards empty the write-ahead log (see walfile)."""
+        the database; afterwards cut the write-ahead log back (see walfile)."""
         with self.lock:
             self._room(size)
             try:
