@@ -16,19 +16,20 @@ comparison are set the same way:
 * **Kyoto Cabinet family**, per database type, baseline ``raw kyotocabinet``:
   the binding opened ``OWRITER | OCREATE | OAUTOTRAN`` (automatic
   transactions: each write is rolled back from a write-ahead log if the
-  process dies during it) and KyotoCabinetDict's tuning of the
+  process dies during it; for the file types ``.kch`` and ``.kct`` that log
+  cut back after each write, as KyotoCabinetDict does, without which a kill
+  can break the file: see ``reference_backends.kyotocabinet.walfile``; both
+  sides keep every acknowledged write) and KyotoCabinetDict's tuning of the
   type (``#msiz=0`` for the memory-mapped types, so that a full disk is an
   error and not SIGBUS; see ``reference_backends.kyotocabinet.formats``),
-  JSON text keys and values, ``update``
-  in one transaction, iteration on a cursor.  For the file types (``.kch``,
-  ``.kct``) that baseline does not keep every acknowledged write: a kill while
-  Kyoto Cabinet appends to its log can leave a log that breaks the database
-  (see ``reference_backends.kyotocabinet.walfile``); ``raw kyotocabinet (log
-  cut)`` adds KyotoCabinetDict's remedy, cutting the log back after each
-  write, for its cost.  ``raw kyotocabinet (no autotran)`` is the baseline
-  without automatic transactions, for the cost of durability.  A ``.kcx`` text database can only append and walk: its raw
-  store appends one ``[key, value]`` JSON line per set and walks the lines;
-  its raw get, delete, update and len are not applicable.
+  JSON text keys and values, ``update`` in one transaction, iteration on a
+  cursor.  ``raw kyotocabinet (log not cut)`` is the file types' baseline
+  with Kyoto Cabinet's log left as it leaves it, for the cost of the cut;
+  ``raw kyotocabinet (no autotran)`` is the baseline without automatic
+  transactions, for the cost of durability.  A ``.kcx`` text database can
+  only append and walk: its raw store appends one ``[key, value]`` JSON line
+  per set and walks the lines; its raw get, delete, update and len are not
+  applicable.
 """
 
 from __future__ import annotations
@@ -260,18 +261,20 @@ def _kyoto_stores() -> list[Store]:
     out = []
     for kind in KYOTO_TYPES:
         raw_cannot = _KYOTO_TEXT_CANNOT if kind == "kcx" else frozenset()
+        cut = FORMATS[f".{kind}"].file_log  # the same guarantee as KyotoCabinetDict needs the log cut
         out += [
-            Store(f"raw kyotocabinet .{kind}", "kyotocabinet", "baseline", _raw_kyoto(kind, True),
-                  "OAUTOTRAN, KyotoCabinetDict's tuning", kind, raw_cannot),
+            Store(f"raw kyotocabinet .{kind}", "kyotocabinet", "baseline", _raw_kyoto(kind, True, cut_log=cut),
+                  "OAUTOTRAN" + (", write-ahead log cut back after each write" if cut else "")
+                  + ", KyotoCabinetDict's tuning", kind, raw_cannot),
             Store(f"KyotoCabinetDict .{kind}", "kyotocabinet", "subject", _kyoto_dict(kind),
                   "as the backend declares (crash_durability)", kind),
             Store(f"raw kyotocabinet .{kind} (no autotran)", "kyotocabinet", "reference", _raw_kyoto(kind, False),
                   "no automatic transactions (no durability promise)", kind, raw_cannot),
         ]
-        if FORMATS[f".{kind}"].file_log:
-            out.append(Store(f"raw kyotocabinet .{kind} (log cut)", "kyotocabinet", "reference",
-                             _raw_kyoto(kind, True, cut_log=True),
-                             "OAUTOTRAN, its write-ahead log cut back after each write (as KyotoCabinetDict)", kind))
+        if cut:
+            out.append(Store(f"raw kyotocabinet .{kind} (log not cut)", "kyotocabinet", "reference",
+                             _raw_kyoto(kind, True), "OAUTOTRAN alone (a kill can leave a log that breaks the file)",
+                             kind))
     return out
 
 
