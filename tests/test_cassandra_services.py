@@ -19,7 +19,7 @@ import pytest
 from pdict_conformance import services
 from pdict_conformance.services import containers
 from pdict_conformance.services.cassandra import SingleNode
-from pdict_conformance.services.cassandra_cluster import ThreeNodeCluster, initial_tokens
+from pdict_conformance.services.cassandra_cluster import START_ATTEMPTS, Node, ThreeNodeCluster, initial_tokens
 
 
 def test_both_cassandra_services_are_registered():
@@ -102,6 +102,52 @@ def test_leftovers_of_live_owners_are_kept_and_dead_ones_removed():
                 c.remove(force=True)
             except Exception:
                 pass
+
+
+class _StoppedContainer:
+    def __init__(self, stopped: list[str], name: str):
+        self.stopped, self.name = stopped, name
+
+    def stop(self) -> None:
+        self.stopped.append(self.name)
+
+
+class _FailingStarts(ThreeNodeCluster):
+    """A cluster whose first ``failures`` starts fail after starting two nodes."""
+
+    def __init__(self, failures: int):
+        super().__init__()
+        self.failures, self.attempts, self.stopped = failures, 0, []
+
+    def _start(self, nodes):
+        self.attempts += 1
+        for i in (1, 2):
+            nodes.append(Node(f"127.0.9.{i}", _StoppedContainer(self.stopped, f"try{self.attempts}-node{i}")))
+        if self.attempts <= self.failures:
+            raise services.ServiceError(f"node 127.0.9.2 did not join (try {self.attempts})")
+        return ("127.0.9.1", "127.0.9.2"), "5.0.9"
+
+
+def test_cluster_that_fails_to_start_is_removed_and_started_again(capfd):
+    """One failed start: its nodes are stopped, the cluster starts again, and the
+    failure is printed; the service then removes the second start's nodes."""
+    cluster = _FailingStarts(failures=1)
+    with cluster.provide() as service:
+        assert service.contact_points == ("127.0.9.1", "127.0.9.2")
+        assert [n.address for n in service.nodes] == ["127.0.9.1", "127.0.9.2"]
+        assert cluster.stopped == ["try1-node1", "try1-node2"]
+    assert cluster.stopped[2:] == ["try2-node1", "try2-node2"]
+    assert "did not start (attempt 1 of 2)" in capfd.readouterr().err
+
+
+def test_cluster_start_gives_up_after_its_attempts():
+    """Every start failing: the last failure is the error, every node is removed."""
+    cluster = _FailingStarts(failures=START_ATTEMPTS)
+    with pytest.raises(services.ServiceError, match=f"try {START_ATTEMPTS}"):
+        with cluster.provide():
+            pass
+    assert cluster.attempts == START_ATTEMPTS
+    assert len(cluster.stopped) == 2 * START_ATTEMPTS
 
 
 SIGNAL_SCRIPT = textwrap.dedent("""

@@ -23,6 +23,7 @@ import contextlib
 import dataclasses
 import os
 import socket
+import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -34,6 +35,9 @@ from .protocol import ServiceError
 NODES = 3
 STORAGE_PORT = 7000
 DEFAULT_HEAP = "768M"
+#: A cluster that fails to start (a node that does not join, a write at ALL that
+#: never succeeds) is removed and started again, this many attempts in all.
+START_ATTEMPTS = 2
 #: Server-side request timeouts of the cluster's nodes (cassandra.yaml names).
 SERVER_SETTINGS = {
     # CREATE TABLE IF NOT EXISTS sent to two nodes at once makes one table, not two
@@ -220,7 +224,6 @@ class ThreeNodeCluster:
         client = containers.docker_client(DOCKER_HINT)
         containers.remove_leftovers(client)
         containers.require_image(client, self.image, BUILD_HINT)
-        addresses = free_loopback_block()
         nodes: list[Node] = []
 
         def remove_all() -> None:
@@ -230,16 +233,39 @@ class ThreeNodeCluster:
 
         started = time.monotonic()
         with containers.removed_on_exit(remove_all):
-            for address, token in zip(addresses, initial_tokens(NODES)):
-                node = Node(address, self._container(address, addresses[0], token))
-                nodes.append(node)
+            for attempt in range(1, START_ATTEMPTS + 1):
                 try:
-                    node.container.start()
-                    wait_for_cql((address,), CQL_PORT, STARTUP_TIMEOUT)
-                except Exception as exc:
-                    raise ServiceError(
-                        f"Cassandra node {address} ({self.image}) did not start: {exc}{tail_logs(node.container)}"
-                    ) from None
+                    addresses, version = self._start(nodes)
+                    break
+                except ServiceError as exc:
+                    if attempt == START_ATTEMPTS:
+                        raise
+                    print(f"pdict: the three-node Cassandra cluster did not start (attempt {attempt} of "
+                          f"{START_ATTEMPTS}); removing its nodes and starting it again. {exc}",
+                          file=sys.stderr, flush=True)
+                    remove_all()
+                    nodes.clear()
+            yield ClusterService(addresses, CQL_PORT, version, tuple(nodes), time.monotonic() - started)
+
+    def _start(self, nodes: list[Node]) -> tuple[tuple[str, ...], str]:
+        """Start the nodes one at a time on a free loopback block, appending each
+        to ``nodes`` as it starts; return the addresses and the release version
+        once every node serves a write at ALL."""
+        addresses = free_loopback_block()
+        for address, token in zip(addresses, initial_tokens(NODES)):
+            node = Node(address, self._container(address, addresses[0], token))
+            nodes.append(node)
+            try:
+                node.container.start()
+                wait_for_cql((address,), CQL_PORT, STARTUP_TIMEOUT)
+            except Exception as exc:
+                raise ServiceError(
+                    f"Cassandra node {address} ({self.image}) did not start: {exc}{tail_logs(node.container)}"
+                ) from None
+        try:
             version = wait_for_cql(addresses, CQL_PORT, 60.0, nodes=NODES)
             wait_until_all_serve(addresses)
-            yield ClusterService(addresses, CQL_PORT, version, tuple(nodes), time.monotonic() - started)
+        except ServiceError as exc:
+            logs = "".join(f"\nnode {node.address}:{tail_logs(node.container, 8)}" for node in nodes)
+            raise ServiceError(f"{exc}{logs}") from None
+        return addresses, version
