@@ -95,8 +95,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 # After the driver import, so that a missing driver gives the message above.
-from .cassandra_cql import (MAX_KEY_BYTES, ServerLimits, batches, check_sizes, consistency, identifier,
-                            read_limits, replication_cql, schema_retry, session_cache)
+from .cassandra_cql import (MAX_KEY_BYTES, NoResendAfterConnectionError, ServerLimits, batches, check_sizes,
+                            consistency, identifier, read_limits, replication_cql, schema_retry, session_cache)
 from .cassandra_scan import TableScans
 from .cassandra_table import create_table
 
@@ -269,9 +269,11 @@ class CassandraDict(TableScans, StoreBase):
                 prepared.consistency_level = self.consistency_level
                 if lwt:
                     prepared.serial_consistency_level = self.serial_consistency_level
-                # Reads may be retried on another node by the driver; writes never are
-                # (an LWT whose outcome is unknown is resolved by _lwt).
+                # Reads may be sent to another node by the driver; a lightweight
+                # transaction never is (its unknown outcome is resolved by _lwt).
                 prepared.is_idempotent = cql.startswith("SELECT")
+                if lwt:
+                    prepared.retry_policy = NoResendAfterConnectionError()
                 cache[key] = prepared
             self._statements[name] = prepared
         self._truncate = SimpleStatement(f"TRUNCATE {t}", consistency_level=self.consistency_level)

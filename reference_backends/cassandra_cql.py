@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from cassandra import ConsistencyLevel, InvalidRequest
+from cassandra.connection import ConnectionException
+from cassandra.policies import RetryPolicy
 
 from .errors import InvalidNameError
 
@@ -19,6 +21,24 @@ _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,47}\Z")
 MUTATION_MARGIN = 128 * 1024
 #: Attempts (half a second apart) while a node does not know a new keyspace or table yet.
 SCHEMA_ATTEMPTS = 40
+
+
+class NoResendAfterConnectionError(RetryPolicy):
+    """The driver's default retry policy, except after a connection error: a
+    statement that is not idempotent is then never sent again, the error is
+    raised instead.
+
+    The default policy sends any statement to the next node when a connection
+    breaks after the statement was sent.  A lightweight transaction that the
+    lost coordinator had already applied then runs a second time, finds its own
+    change and reports "not applied": a ``pop`` whose row it had just taken
+    answered KeyError (a node killed mid-workload on the three-node cluster).
+    CassandraDict resolves such an unknown outcome itself, by a SERIAL read."""
+
+    def on_request_error(self, query: Any, consistency: Any, error: Any, retry_num: int) -> tuple[int, Any]:
+        if isinstance(error, ConnectionException) and not getattr(query, "is_idempotent", False):
+            return self.RETHROW, None
+        return super().on_request_error(query, consistency, error, retry_num)
 
 
 def identifier(kind: str, name: Any) -> str:

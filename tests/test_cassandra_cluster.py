@@ -103,6 +103,45 @@ def test_one_node_down_mid_workload(cluster, failure):
         assert read_all(cluster, d.table, acked) == acked
 
 
+@pytest.fixture
+def answers_lost(monkeypatch):
+    """The answer to the first lightweight transaction whose CQL contains the
+    fragment in ``lost`` is replaced by a broken connection, after the
+    coordinator applied it: what a client sees when the node coordinating its
+    request dies before answering."""
+    from cassandra.cluster import ResponseFuture
+    from cassandra.connection import ConnectionShutdown
+
+    lost: dict[str, int] = {}
+    original = ResponseFuture._set_result
+
+    def set_result(self, host, connection, pool, response):
+        cql = getattr(getattr(self.query, "prepared_statement", None), "query_string", "")
+        for fragment in lost:
+            if fragment in cql and " IF " in cql and lost[fragment] == 0 and not isinstance(response, Exception):
+                lost[fragment] += 1
+                response = ConnectionShutdown(f"simulated: {host} died after applying the request")
+        return original(self, host, connection, pool, response)
+
+    monkeypatch.setattr(ResponseFuture, "_set_result", set_result)
+    return lost
+
+
+def test_a_transaction_whose_answer_was_lost_is_resolved_not_sent_again(cluster, answers_lost):
+    """Each kind of lightweight transaction applied, its answer lost with its
+    connection: the driver must not send it to another node (where it meets its
+    own change and reports "not applied"); the store resolves it by a SERIAL
+    read and answers as if the answer had arrived."""
+    with open_store(cluster) as d:
+        d["k"] = "v"
+        answers_lost.update({"IF value = ?": 0, "IF value = null": 0, "IF spelling IN": 0})
+        assert d.pop("k") == "v"          # take: the row was taken by this pop
+        d["n"] = 1                         # set of a new key
+        assert d.setdefault("s", 2) == 2   # setdefault that stored
+        assert answers_lost == {"IF value = ?": 1, "IF value = null": 1, "IF spelling IN": 1}
+        assert dict(d.items()) == {"n": 1, "s": 2}
+
+
 def _catch(errors, fn, *args):
     try:
         fn(*args)
