@@ -117,10 +117,11 @@ class _FailingStarts(ThreeNodeCluster):
 
     def __init__(self, failures: int):
         super().__init__()
-        self.failures, self.attempts, self.stopped = failures, 0, []
+        self.failures, self.attempts, self.stopped, self.blocks = failures, 0, [], []
 
-    def _start(self, nodes):
+    def _start(self, nodes, first_block=0):
         self.attempts += 1
+        self.blocks.append(first_block)
         for i in (1, 2):
             nodes.append(Node(f"127.0.9.{i}", _StoppedContainer(self.stopped, f"try{self.attempts}-node{i}")))
         if self.attempts <= self.failures:
@@ -129,13 +130,15 @@ class _FailingStarts(ThreeNodeCluster):
 
 
 def test_cluster_that_fails_to_start_is_removed_and_started_again(capfd):
-    """One failed start: its nodes are stopped, the cluster starts again, and the
-    failure is printed; the service then removes the second start's nodes."""
+    """One failed start: its nodes are stopped, the cluster starts again on the
+    next loopback block, and the failure is printed; the service then removes
+    the second start's nodes."""
     cluster = _FailingStarts(failures=1)
     with cluster.provide() as service:
         assert service.contact_points == ("127.0.9.1", "127.0.9.2")
         assert [n.address for n in service.nodes] == ["127.0.9.1", "127.0.9.2"]
         assert cluster.stopped == ["try1-node1", "try1-node2"]
+        assert cluster.blocks == [0, 10]  # the failed start was on 127.0.9.*
     assert cluster.stopped[2:] == ["try2-node1", "try2-node2"]
     assert "did not start (attempt 1 of 2)" in capfd.readouterr().err
 

@@ -66,9 +66,9 @@ def _port_free(address: str, port: int) -> bool:
     return True
 
 
-def free_loopback_block(n: int = NODES) -> tuple[str, ...]:
-    """``n`` loopback addresses 127.0.B.2.. whose CQL and storage ports are free."""
-    for block in range(0, 64):
+def free_loopback_block(n: int = NODES, first: int = 0) -> tuple[str, ...]:
+    """``n`` loopback addresses 127.0.B.2.. (B from ``first``) whose CQL and storage ports are free."""
+    for block in range(first, 64):
         addresses = tuple(f"127.0.{block}.{2 + i}" for i in range(n))
         if all(_port_free(a, p) for a in addresses for p in (CQL_PORT, STORAGE_PORT)):
             return addresses
@@ -232,10 +232,11 @@ class ThreeNodeCluster:
                     node.container.stop()
 
         started = time.monotonic()
+        first_block = 0
         with containers.removed_on_exit(remove_all):
             for attempt in range(1, START_ATTEMPTS + 1):
                 try:
-                    addresses, version = self._start(nodes)
+                    addresses, version = self._start(nodes, first_block)
                     break
                 except ServiceError as exc:
                     if attempt == START_ATTEMPTS:
@@ -243,15 +244,18 @@ class ThreeNodeCluster:
                     print(f"pdict: the three-node Cassandra cluster did not start (attempt {attempt} of "
                           f"{START_ATTEMPTS}); removing its nodes and starting it again. {exc}",
                           file=sys.stderr, flush=True)
+                    # the next attempt uses the next free block, away from whatever the failed one met
+                    first_block = int(nodes[0].address.split(".")[2]) + 1 if nodes else first_block
                     remove_all()
                     nodes.clear()
             yield ClusterService(addresses, CQL_PORT, version, tuple(nodes), time.monotonic() - started)
 
-    def _start(self, nodes: list[Node]) -> tuple[tuple[str, ...], str]:
-        """Start the nodes one at a time on a free loopback block, appending each
+    def _start(self, nodes: list[Node], first_block: int = 0) -> tuple[tuple[str, ...], str]:
+        """Start the nodes one at a time on a free loopback block (127.0.B.*, B from
+        ``first_block``), appending each
         to ``nodes`` as it starts; return the addresses and the release version
         once every node serves a write at ALL."""
-        addresses = free_loopback_block()
+        addresses = free_loopback_block(first=first_block)
         for address, token in zip(addresses, initial_tokens(NODES)):
             node = Node(address, self._container(address, addresses[0], token))
             nodes.append(node)
