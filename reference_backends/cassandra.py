@@ -22,8 +22,9 @@ its whole life; opening it in the other is an IncompatibleStoreError.
     ``consistency_level``.  Every operation is linearizable: ``setdefault``
     has one winner, each value is popped by exactly one caller, an
     acknowledged write is never lost, whatever the clocks say (LWT timestamps
-    come from Paxos, not from the client).  When an LWT times out (its outcome
-    is unknown) the store reads the row at the serial consistency level, which
+    come from Paxos, not from the client).  When an LWT's outcome is unknown
+    (it timed out, or its connection broke after it was sent; the driver is
+    told never to resend it) the store reads the row at the serial consistency level, which
     completes any Paxos round in flight, and answers from what it finds: a
     pop tags the row with a UUID of its own to recognise its own deletion.
     Cost: one Paxos round (four message delays, at ``serial_consistency_level``)
@@ -304,9 +305,11 @@ class CassandraDict(TableScans, StoreBase):
         return self._run(self._statements[name], params, name, read=name in ("get", "has", "first"))
 
     def _lwt(self, name: str, params: Any, identity: str, resolve: Any) -> Any:
-        """Run a lightweight transaction; its ResultSet, or True when it timed out
-        and the SERIAL read of the row shows it applied (``resolve(row)``).  When
-        the read shows it did not, the LWT runs again."""
+        """Run a lightweight transaction; its ResultSet, or True when its outcome
+        is unknown (a timeout, a connection lost after sending: the driver never
+        resends it, see NoResendAfterConnectionError) and the SERIAL read of the
+        row shows it applied (``resolve(row)``).  When the read shows it did
+        not, the LWT runs again."""
         session = self._session_now()
         for _ in range(3):
             try:
