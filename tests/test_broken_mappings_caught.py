@@ -19,17 +19,11 @@ import pytest
 import broken_mappings
 import broken_specs
 import control_stores
-from catalogue import MODEL_TEST, Entry, assert_caught, broken_in, conforming_in, kit_files_defining, uncatalogued_in
+from catalogue import Entry, assert_caught, broken_in, conforming_in, kit_files_defining, uncatalogued_in
 from pdict_conformance import BackendSpec
 
 BROKEN = broken_in(broken_mappings, broken_specs)
 CORRECT = conforming_in(broken_mappings, control_stores)
-
-#: Until the state machine honours the declarations of the control stores
-#: (issue 7 item 2, pdict_conformance/models/), their runs leave it out; the
-#: broken_mappings bases, under dict's declaration, run it.  Set to True once
-#: the model follows every capability.
-MODEL_HONOURS_EVERY_DECLARATION = True
 
 
 def test_every_store_is_catalogued():
@@ -51,10 +45,7 @@ def test_catalogued_tests_exist(entry: Entry):
 @pytest.mark.parametrize("entry", CORRECT, ids=lambda e: e.name)
 def test_correct_store_conforms(run_kit, entry: Entry):
     """A correct store passes the whole kit."""
-    args = ()
-    if entry.target.startswith("control_stores:") and not MODEL_HONOURS_EVERY_DECLARATION:
-        args = ("-k", f"not {MODEL_TEST}")
-    run = run_kit(entry.target, *args)
+    run = run_kit(entry.target)
     failing = run.names("failed", "error")
     assert run.ret == 0 and not failing, f"{entry.name} fails {sorted(failing)}:\n{run.output[-3000:]}"
     assert run.cert["conforms"] is True
