@@ -324,10 +324,11 @@ class CassandraDict(TableScans, StoreBase):
         raise self._unavailable(name, TimeoutError("three lightweight transactions in a row timed out"))
 
     def _serial_row(self, identity: str) -> Any:
-        """The row read at the serial consistency level (completes Paxos rounds in flight)."""
+        """The row read at the serial consistency level (completes Paxos rounds in
+        flight); tried again after a timeout, as every read is."""
         statement = self._statements["serial_get"].bind((identity,))
         statement.consistency_level = self.serial_consistency_level
-        return self._run(statement, None, "serial read").one()
+        return self._run(statement, None, "serial read", read=True).one()
 
     def _unavailable(self, what: str, exc: BaseException) -> CassandraUnavailableError:
         level = ConsistencyLevel.value_to_name.get(self.consistency_level, str(self.consistency_level))
