@@ -251,10 +251,10 @@ class ThreeNodeCluster:
             yield ClusterService(addresses, CQL_PORT, version, tuple(nodes), time.monotonic() - started)
 
     def _start(self, nodes: list[Node], first_block: int = 0) -> tuple[tuple[str, ...], str]:
-        """Start the nodes one at a time on a free loopback block (127.0.B.*, B from
-        ``first_block``), appending each
-        to ``nodes`` as it starts; return the addresses and the release version
-        once every node serves a write at ALL."""
+        """Start the nodes one at a time on a free loopback block (127.0.B.*, B
+        from ``first_block``), appending each to ``nodes`` as it starts; return
+        the addresses and the release version once every node serves a write
+        at ALL."""
         addresses = free_loopback_block(first=first_block)
         for address, token in zip(addresses, initial_tokens(NODES)):
             node = Node(address, self._container(address, addresses[0], token))

@@ -12,7 +12,6 @@ failed ``pwrite``, reported as :class:`~reference_backends.errors.StoreFullError
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import stat
@@ -25,7 +24,7 @@ from ..errors import CorruptStoreError, ReadOnlyStoreError, StoreBusyError, Stor
 from .binding import DB, E
 from .formats import FORMATS, Format
 from .handles import Process, lock_descriptor
-from .walfile import WriteAheadLog
+from .walfile import WriteAheadLog, WriteScope
 
 __all__ = ["Engine", "KyotoCabinetError", "check_location"]
 
@@ -90,6 +89,7 @@ class Engine:
         self.pid = Process.pid
         self.refs = 1
         self.lock = threading.RLock()  # serialises writes (and transactions)
+        self._write_scope = WriteScope(self)
         self.db: Any = None
         self._spare = self._spent = 0  # _room's last answer: bytes beyond the margin, used since
         self._recheck_at = 0.0
@@ -244,17 +244,18 @@ class Engine:
                 self.path,
             )
 
-    @contextlib.contextmanager
-    def _writing(self, size: int = 0) -> Iterator[Any]:
-        """Hold the lock for a write of about ``size`` bytes (see _room); yield
-        the database; afterwards cut the write-ahead log back (see walfile)."""
-        with self.lock:
+    def _writing(self, size: int = 0) -> WriteScope:
+        """Take the lock for a write of about ``size`` bytes (see _room) and
+        return the scope to enter, as ``with self._writing(size) as db:``;
+        leaving it cuts the write-ahead log back (see walfile) and releases the
+        lock."""
+        self.lock.acquire()
+        try:
             self._room(size)
-            try:
-                yield self.db
-            finally:
-                if self.wal is not None:
-                    self.wal.empty()
+        except BaseException:
+            self.lock.release()
+            raise
+        return self._write_scope
 
     # -- single records -----------------------------------------------------
     # Reads take the lock too: _recover replaces the database object.
@@ -278,32 +279,22 @@ class Engine:
         return n
 
     def put(self, identity: str, spelling: str | None, text: str) -> None:
-        # _writing spelled out: the most frequent write, and a generator-based
-        # context manager costs a tenth of a small set
-        with self.lock:
-            self._room(len(identity) + len(text))
-            try:
-                self._put(self.db, identity, spelling, text)
-            finally:
-                if self.wal is not None:
-                    self.wal.empty()
-
-    def _put(self, db: Any, identity: str, spelling: str | None, text: str) -> None:
-        if identity[0] == '"':  # a str key: its spelling is its identity
-            if not db.set(identity, text):
-                raise self._error("set", size=len(text))
-            return
-        # Another spelling may be stored already (True where 1 is written): keep it.
-        record = _pack(spelling, text)
-        while not db.add(identity, record):
-            self._expect(E.DUPREC, "add")
-            old = db.get(identity)
-            if old is None:
-                self._expect(E.NOREC, "get")
-                continue
-            if db.cas(identity, old, _pack(_spelling_of(old), text)):
+        with self._writing(len(identity) + len(text)) as db:
+            if identity[0] == '"':  # a str key: its spelling is its identity
+                if not db.set(identity, text):
+                    raise self._error("set", size=len(text))
                 return
-            self._expect(E.LOGIC, "cas")
+            # Another spelling may be stored already (True where 1 is written): keep it.
+            record = _pack(spelling, text)
+            while not db.add(identity, record):
+                self._expect(E.DUPREC, "add")
+                old = db.get(identity)
+                if old is None:
+                    self._expect(E.NOREC, "get")
+                    continue
+                if db.cas(identity, old, _pack(_spelling_of(old), text)):
+                    return
+                self._expect(E.LOGIC, "cas")
 
     def delete(self, identity: str) -> bool:
         with self._writing():

@@ -28,8 +28,9 @@ shows what the truncation costs a write.
 from __future__ import annotations
 
 import os
+from typing import Any
 
-__all__ = ["WriteAheadLog", "PAGE"]
+__all__ = ["PAGE", "WriteAheadLog", "WriteScope"]
 
 #: The unit in which a kill can cut a write to a file short.
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -63,3 +64,26 @@ class WriteAheadLog:
         fd, self.fd = self.fd, None
         if fd is not None:
             os.close(fd)
+
+
+class WriteScope:
+    """What ``with engine._writing(size) as db:`` enters, the engine's lock
+    already held: the engine's database; leaving cuts the engine's log back
+    (when it has one) and releases the lock.  One per engine, reused by every
+    write: a generator-based context manager cost a tenth of a small set."""
+
+    __slots__ = ("engine",)
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+
+    def __enter__(self) -> Any:
+        return self.engine.db
+
+    def __exit__(self, *exc: object) -> None:
+        engine = self.engine
+        try:
+            if engine.wal is not None:
+                engine.wal.empty()
+        finally:
+            engine.lock.release()
