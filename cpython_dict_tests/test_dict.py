@@ -1132,8 +1132,10 @@ def test_items_symmetric_difference(harness):
         left = {str(x): str(rng.randrange(3)) for x in range(20) if rng.randrange(2)}
         right = {str(x): str(rng.randrange(3)) for x in range(20) if rng.randrange(2)}
         expected = set(left.items()) ^ set(right.items())
-        actual = harness.new(left).items() ^ harness.new(right).items()
+        a, b = harness.new(left), harness.new(right)
+        actual = a.items() ^ b.items()
         assert actual == expected, (left, right)
+        harness.discard(a, b)
 
 
 @pytest.mark.cpython("test_dict.DictTest.test_dictview_mixed_set_operations")

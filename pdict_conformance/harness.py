@@ -64,6 +64,16 @@ class StoreHarness:
                 return
         raise ValueError("this store was not opened by the harness")
 
+    def discard(self, *stores: MutableMapping) -> None:
+        """Close each of ``stores`` and destroy its location now, not at the end
+        of the test (a test making many stores in turn keeps few alive).  Each
+        must be the only open handle on its location."""
+        for store in stores:
+            location = self._location_of(store)
+            self.close(store)
+            self._locations.remove(location)
+            self.spec.destroy(location)
+
     def require(self, **wanted: Any) -> None:
         """Skip the running test unless the capabilities match (see ``pdict_requires``)."""
         from .gating import unmet_requirement

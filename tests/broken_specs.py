@@ -122,8 +122,14 @@ class ForbiddenKeyAccepted(ControlSpec):
 
 class _EmptyKeyWrittenThenRefused(NoEmptyKeyStore):
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._data[self._file(key)] = (key, value)  # written first ...
-        self._check_key(key)  # ... then refused
+        try:
+            self._check_key(key)
+        except ValueError:
+            code = self._file(key)
+            self._changes += code not in self._data
+            self._data[code] = (self._spell(key), self._dump(value))  # written first ...
+            raise  # ... then refused
+        super().__setitem__(key, value)  # every other key as the control store does
 
 
 @caught_by("test_forbidden_empty_key_is_refused")

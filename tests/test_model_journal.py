@@ -11,6 +11,7 @@ from broken_mappings import Reference
 from pdict_conformance import BackendSpec
 from pdict_conformance.harness import StoreHarness
 from pdict_conformance.models.dict_model import bind, explore
+from pdict_conformance.models.journal import ModelDiverged
 from test_model_declarations import CI, SEED, run_model
 
 
@@ -73,3 +74,67 @@ def test_an_error_that_is_no_divergence_is_raised(tmp_path):
     machine = bind(StoreHarness(spec, spec.declared_capabilities(), tmp_path), shrink_seconds=1)
     with pytest.raises(OSError, match="no such database"):
         explore(machine, seed=SEED, settings=CI)
+
+
+class ReadsBackTheLastWrite(Reference):
+    """``[]`` and ``in`` answer from a one-entry index: the key written last is
+    read right, every other key reads back that key's value (items() is right)."""
+
+    last: Any = None
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.last = key
+
+    def __getitem__(self, key: Any) -> Any:
+        if key not in self._data:
+            raise KeyError(key)
+        return super().__getitem__(self.last)
+
+    def items(self) -> Any:
+        return [(k, self._load(v)) for k, v in self._data.items()]
+
+
+class ReadsBackTheFirstWrite(ReadsBackTheLastWrite):
+    """The key written first is read back for every key, the key just written included."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        Reference.__setitem__(self, key, value)
+        if self.last is None:
+            self.last = key
+
+
+def _machine(store_class: type, tmp_path):
+    class Spec(BackendSpec):
+        def new_location(self, scratch: Any) -> None:
+            return None
+
+        def open(self, location: Any, *args: Any, **kwargs: Any) -> Any:
+            return store_class(*args, **kwargs)
+
+    spec = Spec()
+    return bind(StoreHarness(spec, spec.declared_capabilities(), tmp_path), shrink_seconds=1)()
+
+
+def test_each_step_reads_back_the_keys_it_wrote(tmp_path):
+    """A key read wrong right after it was written fails the check after that step."""
+    state = _machine(ReadsBackTheFirstWrite, tmp_path)
+    state.set_item(key="a", value=1, h=0)
+    state.matches_dict()
+    state.set_item(key="b", value=2, h=0)
+    with pytest.raises(ModelDiverged, match=r"after `store\['b'\] = 2`.*store\['b'\]"):
+        state.matches_dict()
+
+
+def test_the_end_of_an_example_reads_back_every_key(tmp_path):
+    """A key read wrong only once other keys were written after it passes the
+    checks after each step (they read back the keys written) and fails the
+    example at its end, where every key is read back."""
+    state = _machine(ReadsBackTheLastWrite, tmp_path)
+    state.set_item(key="a", value=1, h=0)
+    state.matches_dict()
+    state.set_item(key="b", value=2, h=0)
+    state.matches_dict()
+    assert not state.found
+    with pytest.raises(ModelDiverged, match=r"at the end, reading every key back: .*store\['a'\]"):
+        state.teardown()

@@ -5,9 +5,12 @@ Every rule (see :mod:`.rules`) does one operation on a store handle and on the
 that fails raises :class:`~.journal.Divergence`; the rule's wrapper records it
 (the first of its kind in the example) and the example goes on, because the
 rule has left the model in the state the store should be in.  After every step
-the invariant compares the whole contents; once they differ, going on would
-only repeat that difference, so the example stops there, and it fails at the
-end listing every divergence it met.
+the invariant compares the whole contents: size, keys, order and every value
+by ``len``, iteration and ``items()``, and reads back with ``in`` and ``[]``
+the keys written since the last step (every key of a handle not yet read
+whole).  At the end of the example every key of every handle is read back.
+Once the contents differ, going on would only repeat that difference, so the
+example stops there, and it fails at the end listing every divergence it met.
 """
 
 from __future__ import annotations
@@ -110,6 +113,9 @@ class MachineCore(RuleBasedStateMachine):
         self.calls: list[Call] = []
         self.found: dict[str, str] = {}
         self.stopped = False
+        #: The handles whose every key has been read back with ``in`` and ``[]``
+        #: (after that, a step reads back only the keys it wrote).
+        self.read_whole: list[Any] = []
 
     # -- divergences ---------------------------------------------------------------
     def diverged(self, kind: str, message: str) -> None:
@@ -122,25 +128,42 @@ class MachineCore(RuleBasedStateMachine):
         return "the store diverged from dict: " + "; ".join(f"{k}: {m}" for k, m in self.found.items())
 
     def teardown(self) -> None:
-        """Close and destroy every store; fail the example if it diverged."""
+        """Read every key back, close and destroy every store; fail the example
+        if it diverged."""
         try:
-            self.sub.cleanup()
-        except Exception as exc:
-            self.diverged("close", f"closing or destroying a store raised {type(exc).__name__}: {exc}")
+            if not self.stopped:
+                self.contents_match(every_key=True)
+        finally:
+            try:
+                self.sub.cleanup()
+            except Exception as exc:
+                self.diverged("close", f"closing or destroying a store raised {type(exc).__name__}: {exc}")
         if self.found and not self.stopped and not self.journal.spent:
             self.fail_example()
 
     @invariant()
     def matches_dict(self) -> None:
-        if self.stopped:
-            return
+        if not self.stopped and not self.contents_match(every_key=False):
+            self.fail_example()
+
+    def contents_match(self, every_key: bool) -> bool:
+        """Whether every handle holds the model (see :meth:`assert_matches`);
+        a difference is recorded as the divergence ``contents``.  ``every_key``:
+        read back every key of every handle, else only the keys written since
+        the last check, and every key of a handle not yet read whole."""
+        written = self.model.take_written()
         try:
             for i, handle in enumerate(self.handles):
-                self.assert_matches(handle, self.model, "the store" if i == 0 else "the second handle")
+                whole = every_key or not any(handle is h for h in self.read_whole)
+                self.assert_matches(handle, self.model, "the store" if i == 0 else "the second handle",
+                                    reads=None if whole else written)
         except Exception as exc:
             message = str(exc) if isinstance(exc, Divergence) else f"{type(exc).__name__}: {exc}"
-            self.diverged("contents", f"after `{self.steps[-1]}`: {message}")
-            self.fail_example()
+            when = "at the end, reading every key back" if every_key else f"after `{self.steps[-1]}`"
+            self.diverged("contents", f"{when}: {message}")
+            return False
+        self.read_whole = list(self.handles)
+        return True
 
     def fail_example(self) -> None:
         """End the example as failed, listing its divergences (one place, so
@@ -180,8 +203,10 @@ class MachineCore(RuleBasedStateMachine):
         check(got.error is None, lambda: f"{what}: dict returns {want!r}, the store {got.describe()}")
         check(self.matches(got.value, want), lambda: f"{what}: dict returns {want!r}, the store {got.describe()}")
 
-    def assert_matches(self, mapping: Any, model: ReferenceModel, what: str) -> None:
-        """``mapping`` holds exactly ``model``: size, keys (objects and order), values, items."""
+    def assert_matches(self, mapping: Any, model: ReferenceModel, what: str, reads: Any = None) -> None:
+        """``mapping`` holds exactly ``model``: size, keys (objects and order),
+        items, and each key read back with ``in`` and ``[]``: every key, or
+        only those whose identity is in ``reads`` when it is given."""
         caps, identity, matches = self.caps, model.identity, self.matches
         if caps.sized:
             size = Outcome(lambda: len(mapping))
@@ -203,7 +228,7 @@ class MachineCore(RuleBasedStateMachine):
         if order is not None:
             check(idents == [identity(e.key) for e in order],
                   lambda: f"order of {what}: dict gives {[model.spelled(e.key) for e in order]!r}, got {got_keys!r}")
-        for e in model.entries():
+        for e in model.entries() if reads is None else model.entries_of(reads):
             key = e.key
             check(key in mapping, lambda: f"{key!r} in {what} is False")
             got = Outcome(lambda: mapping[key])

@@ -242,6 +242,8 @@ def _replay(machine: type[DictModel], calls: list[Call], kind: str) -> bool:
             state.matches_dict()
             if kind in state.found:
                 break
+        else:
+            state.contents_match(every_key=True)
     except (ModelDiverged, Divergence):
         pass
     except Exception:  # a candidate the rules cannot take shows nothing

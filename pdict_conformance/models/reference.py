@@ -43,6 +43,8 @@ class ReferenceModel:
         self.caps = caps
         self.order_key = order_key
         self._entries: dict[Hashable, Entry] = {}
+        #: Identities of the keys set since the last :meth:`take_written`.
+        self._written: set[Hashable] = set()
         #: ``identity(key)``: equal for exactly the keys the store treats as one.
         self.identity: Callable[[Any], Hashable] = identity_function(caps)
         #: ``spelled(key)``: the key object iteration yields for a stored key object.
@@ -73,6 +75,15 @@ class ReferenceModel:
         """Every entry, in insertion order."""
         return list(self._entries.values())
 
+    def entries_of(self, identities: set[Hashable]) -> list[Entry]:
+        """The entries among ``identities``, in insertion order."""
+        return [e for i, e in self._entries.items() if i in identities]
+
+    def take_written(self) -> set[Hashable]:
+        """The identities of the keys set since the last call."""
+        written, self._written = self._written, set()
+        return written
+
     def ordered(self) -> list[Entry] | None:
         """The entries in the declared iteration order; None for ``ordering="none"``."""
         if self.caps.ordering == "none":
@@ -101,6 +112,7 @@ class ReferenceModel:
     def set(self, key: Any, value: Any) -> None:
         """``store[key] = value`` (the key must not be forbidden)."""
         ident = self.identity(key)
+        self._written.add(ident)
         entry = self._entries.get(ident)
         if entry is None:
             self._entries[ident] = Entry(key, self.readback(value))
@@ -121,6 +133,7 @@ class ReferenceModel:
         """An independent copy (entries copied, values shared)."""
         other = ReferenceModel(self.caps, self.order_key)
         other._entries = {ident: Entry(e.key, e.value) for ident, e in self._entries.items()}
+        other._written = set(self._written)
         return other
 
     def same_contents(self, other: "ReferenceModel") -> bool:
