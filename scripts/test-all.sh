@@ -35,6 +35,9 @@ run() {
 # transaction is four message delays), so their kit runs in CASSANDRA_WORKERS
 # pytest-xdist workers: one node or cluster started once, one certificate.
 CASSANDRA_WORKERS=3
+# The kit's own tests in KIT_WORKERS workers: every test needing a Cassandra
+# server goes to one of them (tests/conftest.py groups them; --dist loadgroup).
+KIT_WORKERS=2
 
 echo
 echo "=== certify every registered backend (Python $(.venv/bin/python -c 'import platform; print(platform.python_version())'))"
@@ -53,7 +56,8 @@ done
 
 echo
 echo "=== the kit's own tests (the matrix browser test reads reports/)"
-run kit-selftests env PDICT_REPORTS=reports .venv/bin/pytest -p no:cacheprovider --junitxml=reports/junit-kit-selftests.xml tests
+run kit-selftests env PDICT_REPORTS=reports .venv/bin/pytest -p no:cacheprovider --junitxml=reports/junit-kit-selftests.xml \
+  -n "$KIT_WORKERS" --dist loadgroup tests
 
 echo
 echo "=== all certificates"

@@ -147,6 +147,18 @@ def run_kit(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     return run
 
 
+#: Fixtures that start a Cassandra server (the single node, the cluster).
+SERVER_FIXTURES = frozenset({"cassandra_node", "cluster"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist's ``--dist loadgroup`` one worker runs every test
+    that needs a Cassandra server, so a parallel run starts each server once."""
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("cassandra"))
+
+
 @pytest.fixture(scope="session")
 def cassandra_node(request):
     """One single-node Cassandra for the backend tests of this session (started on
