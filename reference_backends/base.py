@@ -90,7 +90,8 @@ class StoreBase(MutableMapping):
     def _rows(self, forward: bool, values: bool) -> Iterator[Row]:
         """Every ``(identity, spelling, text)`` in iteration order (or backwards),
         read from the database a page or a cursor step at a time, never all at once.
-        ``text`` may be None when ``values`` is false.  Must raise TypeError at
+        When ``values`` is false ``text`` is never read (None, or whatever the
+        backend finds cheapest).  Must raise TypeError at
         once (not on the first step) when asked to go backwards without an order."""
         raise NotImplementedError
 

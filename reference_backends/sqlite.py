@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import itertools
 import os
 import sqlite3
 import threading
@@ -362,9 +363,16 @@ class SqliteDict(StoreBase):
         except sqlite3.Error as exc:
             raise self._failed(exc) from None
 
-    def _rows(self, forward: bool, values: bool) -> Iterator[tuple[str, str | None, str | None]]:
-        """Keyset paging by rowid: one query per ``page_size`` rows, no long read transaction."""
-        query = self._sql.page("key, spelling, value" if values else "key, spelling, NULL", forward)
+    def _rows(self, forward: bool, values: bool) -> Iterator[tuple[Any, ...]]:
+        """Keyset paging by rowid: one query per ``page_size`` rows, no long read
+        transaction.  Without ``values`` a row's third item is its rowid."""
+        if not values:
+            return itertools.chain.from_iterable(self._pages("key, spelling, id", forward, 2))
+        return (row[1:] for page in self._pages("id, key, spelling, value", forward, 0) for row in page)
+
+    def _pages(self, columns: str, forward: bool, id_at: int) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of ``columns`` a page at a time; ``id_at``: where the rowid is."""
+        query = self._sql.page(columns, forward)
         position = -1 if forward else (1 << 63) - 1
         while True:
             try:
@@ -372,11 +380,10 @@ class SqliteDict(StoreBase):
                     rows = self._conn.execute(query, (position, self.page_size)).fetchall()
             except sqlite3.Error as exc:
                 raise self._failed(exc) from None
-            for row in rows:
-                yield row[1:]
+            yield rows
             if len(rows) < self.page_size:
                 return
-            position = rows[-1][0]
+            position = rows[-1][id_at]
 
 
 class _Closed:

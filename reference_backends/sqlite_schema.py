@@ -118,7 +118,7 @@ class Statements:
 
     def page(self, columns: str, forward: bool) -> str:
         op, order = (">", "ASC") if forward else ("<", "DESC")
-        return f"SELECT id, {columns} FROM {self._table} WHERE id {op} ? ORDER BY id {order} LIMIT ?"
+        return f"SELECT {columns} FROM {self._table} WHERE id {op} ? ORDER BY id {order} LIMIT ?"
 
     # -- the objects in a file -----------------------------------------------------
     def found(self, conn: sqlite3.Connection) -> set[SchemaObject]:
