@@ -8,6 +8,7 @@ import pytest
 
 import broken_mappings
 from broken_mappings import Reference
+from control_base import ControlSpec
 from pdict_conformance import BackendSpec
 from pdict_conformance.harness import StoreHarness
 from pdict_conformance.models.dict_model import bind, explore
@@ -31,12 +32,8 @@ class TwoDefects(Reference):
         return key, self._data.pop(key)
 
 
-class TwoDefectsSpec(BackendSpec):
-    def new_location(self, scratch: Any) -> None:
-        return None
-
-    def open(self, location: Any, *args: Any, **kwargs: Any) -> Any:
-        return TwoDefects(*args, **kwargs)
+class TwoDefectsSpec(ControlSpec):
+    store_class = TwoDefects
 
 
 def test_one_run_reports_every_kind_it_meets(tmp_path):
@@ -76,43 +73,41 @@ def test_an_error_that_is_no_divergence_is_raised(tmp_path):
         explore(machine, seed=SEED, settings=CI)
 
 
-class ReadsBackTheLastWrite(Reference):
-    """``[]`` and ``in`` answer from a one-entry index: the key written last is
-    read right, every other key reads back that key's value (items() is right)."""
+class _OneEntryIndex(Reference):
+    """``[]`` answers every present key with the value of ``indexed`` (``in``,
+    iteration and items() are right)."""
 
-    last: Any = None
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        super().__setitem__(key, value)
-        self.last = key
+    indexed: Any = None
 
     def __getitem__(self, key: Any) -> Any:
         if key not in self._data:
             raise KeyError(key)
-        return super().__getitem__(self.last)
+        return super().__getitem__(self.indexed)
 
     def items(self) -> Any:
         return [(k, self._load(v)) for k, v in self._data.items()]
 
 
-class ReadsBackTheFirstWrite(ReadsBackTheLastWrite):
-    """The key written first is read back for every key, the key just written included."""
+class ReadsBackTheLastWrite(_OneEntryIndex):
+    """The key written last is read right, every other key wrong."""
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        Reference.__setitem__(self, key, value)
-        if self.last is None:
-            self.last = key
+        super().__setitem__(key, value)
+        self.indexed = key
 
 
-def _machine(store_class: type, tmp_path):
-    class Spec(BackendSpec):
-        def new_location(self, scratch: Any) -> None:
-            return None
+class ReadsBackTheFirstWrite(_OneEntryIndex):
+    """The key written first is read right, every other key wrong, the key just written included."""
 
-        def open(self, location: Any, *args: Any, **kwargs: Any) -> Any:
-            return store_class(*args, **kwargs)
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        if self.indexed is None:
+            self.indexed = key
 
-    spec = Spec()
+
+def _machine(store: type, tmp_path):
+    """A fresh state machine over ``store`` (nothing declared)."""
+    spec = type("Spec", (ControlSpec,), {"store_class": store})()
     return bind(StoreHarness(spec, spec.declared_capabilities(), tmp_path), shrink_seconds=1)()
 
 
