@@ -37,7 +37,7 @@ import threading
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping, ValuesView
 from typing import Any, TypeVar
 
-from .codec import decode_key, decode_value, encode_value, key_identity, lookup_identity
+from .codec import _quote, decode_key, decode_value, encode_value, key_identity, lookup_identity
 from .errors import CorruptStoreError, StoreClosedError
 
 _MISSING: Any = object()
@@ -397,10 +397,18 @@ _OPTIONS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
 
 
 def _keys(store: StoreBase, rows: Iterator[Row]) -> Iterator[Any]:
-    decode = decode_key
+    decode, quote = decode_key, _quote
     for identity, spelling, _ in rows:
         if store._closed:
             store._raise_closed()
+        # decode_key's first case, inlined (saving a call per key): a str key
+        # stored as its own JSON, no spelling.  The same check as there; any
+        # other row, and one that fails the check, goes through decode_key.
+        if spelling is None and type(identity) is str and identity[:1] == '"':
+            key = identity[1:-1]
+            if quote(key) == identity:
+                yield key
+                continue
         try:
             key = decode(identity, spelling)
         except ValueError as exc:

@@ -19,8 +19,16 @@ COMMENT = "pdict CassandraDict table, mode={}"
 
 
 def create_table(session: Any, keyspace: str, table: str, mode: str, replication_text: str, where: str) -> None:
-    """Create the keyspace and table if absent, then :func:`check_table` (waiting
-    for schema agreement while the node asked has not seen the new table)."""
+    """Make sure the table is one CassandraDict made, in ``mode``.
+
+    A table the node asked already holds, as :func:`check_table` wants it, costs
+    two reads of that node's schema and no schema statement.  Otherwise the
+    keyspace and table are created if absent, then :func:`check_table` runs
+    (waiting for schema agreement while the node asked has not seen the new
+    table)."""
+    with contextlib.suppress(IncompatibleStoreError):
+        check_table(session, keyspace, table, mode, where)
+        return
     columns = ", ".join(f"{name} {kind}" + (" PRIMARY KEY" if name == "key" else "") for name, kind in COLUMNS.items())
     statements = [
         f'CREATE KEYSPACE IF NOT EXISTS "{keyspace}" WITH replication = {replication_text}',

@@ -118,6 +118,26 @@ def test_a_table_has_one_mode(node, session):
         CassandraDict(node.contact_points, node.port, KEYSPACE, "foreign", session=session)
 
 
+def test_opening_an_existing_table_sends_no_schema_statement(node, session, monkeypatch):
+    """A schema statement is a cluster-wide change: opening a table CassandraDict
+    already made reads the schema and changes nothing; a new table is created."""
+    sent: list[str] = []
+    execute = session.execute
+
+    def spy(query, *args, **kwargs):
+        sent.append(str(getattr(query, "query_string", query)).lstrip().upper())
+        return execute(query, *args, **kwargs)
+
+    monkeypatch.setattr(session, "execute", spy)
+    with open_store(node, session, "linearizable", a=1):
+        pass
+    assert [q.split()[1] for q in sent if q.startswith("CREATE")] == ["KEYSPACE", "TABLE"]
+    sent.clear()
+    with CassandraDict(node.contact_points, node.port, KEYSPACE, f"t{next(_tables) - 1}", session=session) as d:
+        assert d["a"] == 1
+    assert sent and not [q for q in sent if q.startswith(("CREATE", "ALTER", "DROP"))]
+
+
 def test_own_connection_is_shut_down_on_close(node):
     """A store that connected itself shuts its cluster down on close; then operations fail clearly."""
     d = CassandraDict(node.contact_points, node.port, KEYSPACE, "own", a=1)

@@ -136,7 +136,9 @@ def _plant(path: str, key: object, spelling: object, value: object) -> None:
 
 @pytest.mark.parametrize(
     ("key", "value", "part"),
-    [('"abc', "1", "key"), ('"ok"', '{"torn": ', "value"), ('"ok"', b"\xff", "value"), (b"\xff", "1", "key")],
+    [('"abc', "1", "key"), ('"ok"', '{"torn": ', "value"), ('"ok"', b"\xff", "value"), (b"\xff", "1", "key"),
+     # quoted text that is not the JSON the codec writes for any str key
+     ('"a"b"', "1", "key"), ('"é"', "1", "key"), ('"a\tb"', "1", "key")],
 )
 def test_decode_error_names_the_store_and_the_row(tmp_path, key, value, part):
     """A row the codec did not write raises CorruptStoreError naming the file,
