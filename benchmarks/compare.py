@@ -12,7 +12,8 @@ of its chunk times; the table gives the median over rounds.
 set       ``store[k] = v`` for n new keys (then the store's settle: its
           writes are done)
 get       ``store[k]`` for the n keys in a shuffled order
-iterate   ``for k in store`` (whole store per turn; the count is checked)
+iterate   ``for k in store`` (whole store per turn, ``WALKS`` turns; the count
+          is checked)
 items     ``for k, v in store.items()`` (likewise)
 len       ``len(store)`` (``LEN_CALLS`` calls)
 delete    ``del store[k]`` for the n keys, shuffled
@@ -38,6 +39,9 @@ from .stores import Store, baseline, check_importable
 
 LEN_CALLS = 200
 CHUNKS = 20
+#: Whole-store walks per round for iterate and items, interleaved like chunks:
+#: one walk takes milliseconds, too short to stand for a round alone.
+WALKS = 5
 ORDER = ("set", "get", "delete", "update", "iterate", "items", "len")
 
 
@@ -99,8 +103,8 @@ def one_round(stores: list[Store], n: int, folder: Path, r: int) -> dict[str, di
     looked = _chunks(lookups, CHUNKS)
     measure("set", {s.name: [setter(s, handle[s.name], c) for c in positions] for s in stores}, n)
     measure("get", {s.name: [getter(handle[s.name], c) for c in looked] for s in stores}, n)
-    measure("iterate", {s.name: [walker(s, handle[s.name], False)] for s in stores}, n)
-    measure("items", {s.name: [walker(s, handle[s.name], True)] for s in stores}, n)
+    measure("iterate", {s.name: [walker(s, handle[s.name], False)] * WALKS for s in stores}, n * WALKS)
+    measure("items", {s.name: [walker(s, handle[s.name], True)] * WALKS for s in stores}, n * WALKS)
     measure("len", {s.name: [sizer(s, handle[s.name], LEN_CALLS // CHUNKS)] * CHUNKS for s in stores},
             LEN_CALLS // CHUNKS * CHUNKS)
     measure("delete", {s.name: [deleter(s, handle[s.name], c) for c in looked] for s in stores}, n)

@@ -277,7 +277,7 @@ class StoreBase(MutableMapping):
         anything is written, so a key or value the store cannot hold writes nothing."""
         if self._closed:
             self._raise_closed()
-        rows = list(encoded_rows(other, kwargs))
+        rows = encoded_rows(other, kwargs)
         if rows:
             self._update(rows)
 
@@ -484,8 +484,23 @@ class StoreItemsView(ItemsView):
         return _items(store, store._rows(False, True))
 
 
-def encoded_rows(other: Any, kwargs: Mapping[str, Any]) -> Iterator[tuple[str, str | None, str]]:
-    """``(identity, spelling, value_json)`` for dict.update's arguments, with dict's errors."""
+def encoded_rows(other: Any, kwargs: Mapping[str, Any]) -> list[EncodedRow]:
+    """``(identity, spelling, value_json)`` for dict.update's arguments, in
+    order, every one encoded before this returns, with dict's errors."""
+    if type(other) is dict:
+        # dict.update reads an exact dict's items directly, and so does this; a
+        # str key's row is key_identity's first case, made without the call.
+        quote, encode = _quote, encode_value
+        rows = [(quote(k), None, encode(v)) if type(k) is str else (*key_identity(k), encode(v))
+                for k, v in other.items()]
+    else:
+        rows = list(_rows_of(other))
+    rows.extend((*key_identity(key), encode_value(value)) for key, value in kwargs.items())
+    return rows
+
+
+def _rows_of(other: Any) -> Iterator[EncodedRow]:
+    """Encoded rows of dict.update's positional argument, other than an exact dict."""
     if hasattr(other, "keys"):
         for key in other.keys():
             yield (*key_identity(key), encode_value(other[key]))
@@ -502,5 +517,3 @@ def encoded_rows(other: Any, kwargs: Mapping[str, Any]) -> Iterator[tuple[str, s
                     f"dictionary update sequence element #{index} has length {len(items)}; 2 is required"
                 )
             yield (*key_identity(items[0]), encode_value(items[1]))
-    for key, value in kwargs.items():
-        yield (*key_identity(key), encode_value(value))

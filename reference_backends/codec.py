@@ -241,6 +241,7 @@ _JSON_OBJECT_KEYS = frozenset({str, int, float, bool, type(None)})
 
 _SCALAR_SET = frozenset(_SCALARS)
 _CONTAINERS = frozenset({list, tuple, dict})
+_JSON_TYPES = _SCALAR_SET | _CONTAINERS
 
 
 def _check_value(value: Any, depth: int = 0) -> None:
@@ -272,7 +273,7 @@ def _check_value(value: Any, depth: int = 0) -> None:
     types = set(map(type, members))
     if types <= _SCALAR_SET:
         return
-    if not types <= _SCALAR_SET | _CONTAINERS:
+    if not types <= _JSON_TYPES:
         bad = next(m for m in members if type(m) not in _SCALAR_SET and type(m) not in _CONTAINERS)
         _check_value(bad, depth + 1)  # raises, naming its type
     for member in members:
@@ -285,7 +286,7 @@ def encode_value(value: Any) -> str:
     t = type(value)
     if t is str:
         return _quote(value)
-    if t not in _SCALARS:
+    if t not in _SCALAR_SET:
         _check_value(value)
     try:
         return _encode(value)

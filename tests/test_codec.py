@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import types
 
 import pytest
 
 from reference_backends import SqliteDict
+from reference_backends.base import encoded_rows
 from reference_backends.codec import (
     MAX_KEY_DEPTH,
     decode_key,
     decode_value,
+    encode_value,
     key_identity,
     lookup_identity,
 )
@@ -161,3 +164,17 @@ def test_decode_error_names_the_store_and_the_row(tmp_path, key, value, part):
             assert "a.db" in message and "table='dict'" in message
             assert repr(key)[:10] in message and part in message
         assert d["good"] == 1  # the rest of the store stays readable
+
+
+def test_update_rows_are_the_same_from_a_dict_a_mapping_and_pairs():
+    """update()'s rows, in order and kwargs last, whether its argument is an exact
+    dict (read by items(), str keys without a call), another mapping or pairs."""
+    data = {"a": 1, 2: [1, 2], 1.5: "s", (1, "x"): {"k": "v"}, None: True, "é": 2.0, 3.0: None}
+    want = [(*key_identity(k), encode_value(v)) for k, v in [*data.items(), ("kw", 0)]]
+    assert encoded_rows(data, {"kw": 0}) == want
+    assert encoded_rows(types.MappingProxyType(data), {"kw": 0}) == want
+    assert encoded_rows(list(data.items()), {"kw": 0}) == want
+    with pytest.raises(TypeError, match="object"):
+        encoded_rows({"a": 1, "b": object()}, {})
+    with pytest.raises(TypeError):
+        encoded_rows({"a": 1, frozenset(): 2}, {})
