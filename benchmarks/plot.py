@@ -173,6 +173,19 @@ def profile_markdown(doc: dict[str, Any]) -> str:
             lines.append(f"| {name} | {op} | {p['us_per_op']:.1f} | {top} |")
     lines += ["", "| autocommit set of a new key, one SQL statement (no Python codec) | µs per row |", "|---|---|"]
     lines += [f"| {name} | {us:.1f} |" for name, us in doc["insert_us_by_schema"].items()]
+    walks = doc.get("iterate_keys_per_s")
+    if walks:
+        lines += ["", "| walking every key (same rows, filled alike) | keys/s |", "|---|---|"]
+        lines += [f"| {name} | {rate:,} |" for name, rate in walks.items()]
+    return "\n".join(lines)
+
+
+def costs_markdown(doc: dict[str, Any]) -> str:
+    lines = [f"`{doc['command']}` ({doc['finished']}, load average {_load(doc)}): {doc['spec']}, "
+             f"idle JVMs {doc['idle_jvm_cpu_ms_per_s']:g} ms of CPU per second", "",
+             "| operation | times | wall ms each | JVM CPU ms each (all nodes) |", "|---|---|---|---|"]
+    lines += [f"| {r['operation']} | {r['count']} | {r['wall_ms']:.1f} | {r['jvm_cpu_ms']:.1f} |"
+              for r in doc["operations"]]
     return "\n".join(lines)
 
 
@@ -202,6 +215,8 @@ def render(results: Path, docs: Path, markdown: Path | None) -> list[Path]:
             body = kit_markdown(doc)
         elif name == "profile":
             body = profile_markdown(doc)
+        elif name == "cassandra-costs":
+            body = costs_markdown(doc)
         else:
             raise SystemExit(f"{path}: unknown benchmark {name!r}")
         if markdown is not None:

@@ -10,7 +10,8 @@ experiment times one autocommit statement per new key, with the settings of
 the SQLite baseline, in schema variants that each change one thing (the
 baseline's table; SqliteDict's table with a plain INSERT, with its upsert,
 with its row-count triggers; a WITHOUT ROWID table), so the cost of each part
-of a set is measured apart from Python.  Writes ``benchmarks/results/profile.json`` (not
+of a set is measured apart from Python.  The iteration experiment walks a
+SqliteDict with and without its per-key check, next to diskcache.Index.  Writes ``benchmarks/results/profile.json`` (not
 plotted; docs/benchmarks.md quotes it).
 """
 
@@ -192,6 +193,50 @@ def schema_experiment(n: int, rounds: int, folder: Path) -> dict[str, Any]:
     return out
 
 
+def iteration_experiment(n: int, rounds: int, folder: Path) -> dict[str, Any]:
+    """Keys per second walking a SqliteDict, the same rows with its per-key check
+    left out (the quotes stripped, nothing verified), and diskcache.Index, all
+    filled alike by single sets; walks interleaved, median of ``rounds`` * 5."""
+    filled: dict[str, Any] = {}
+    for name in ("SqliteDict", "diskcache.Index"):
+        store = BY_NAME[name]
+        handle = filled[name] = store.open(folder / f"walk-{name.replace('.', '_')}")
+        for i in range(n):
+            handle[harness.key(i)] = harness.value(i)
+        store.settle(handle)
+    ours = filled["SqliteDict"]
+
+    def unchecked() -> int:
+        # what _keys does per row, less decoding: the closed check, then the text between the quotes
+        count = 0
+        for identity, _spelling, _ in ours._rows(True, False):
+            if ours._closed:
+                ours._raise_closed()
+            identity[1:-1]
+            count += 1
+        return count
+
+    walks: dict[str, Callable[[], int]] = {
+        "SqliteDict (every key checked as decode_key does)": lambda: sum(1 for _ in ours),
+        "the same rows, quotes stripped, no check": unchecked,
+        "diskcache.Index": lambda: sum(1 for _ in filled["diskcache.Index"]),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in walks}
+    for r in range(rounds * 5):
+        for name, walk in harness.shuffled(walks.items(), seed=r):
+            start = time.perf_counter()
+            if walk() != n:
+                raise AssertionError(f"{name}: the walk did not yield {n} keys")
+            samples[name].append(time.perf_counter() - start)
+    for name, handle in filled.items():
+        BY_NAME[name].close(handle)
+    out = {name: round(n / sorted(v)[len(v) // 2]) for name, v in samples.items()}
+    print("\nwalking every key, keys/s (median of walks):")
+    for name, rate in out.items():
+        print(f"  {rate:12,}  {name}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20000)
@@ -210,8 +255,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         profiles = {name: profile_store(name, TARGETS[name], args.n, args.top, Path(tmp)) for name in chosen}
         schema = schema_experiment(args.n, args.rounds, Path(tmp))
+        walks = iteration_experiment(args.n, args.rounds, Path(tmp))
     doc = harness.write_results(args.out, "profile", command, {"n": args.n, "top": args.top},
-                                {"profiles": profiles, "insert_us_by_schema": schema}, started)
+                                {"profiles": profiles, "insert_us_by_schema": schema,
+                                 "iterate_keys_per_s": walks}, started)
     print(f"wrote {args.out} ({doc['seconds']:.1f} s)")
     return doc
 

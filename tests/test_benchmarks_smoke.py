@@ -127,6 +127,8 @@ def test_profiles_name_where_the_time_goes(results: Path) -> None:
             assert all(0 <= row["share"] <= 1 and row["calls"] > 0 for row in p["top"])
     schemas = doc["insert_us_by_schema"]
     assert len(schemas) == 6 and all(us > 0 for us in schemas.values())
+    walks = doc["iterate_keys_per_s"]
+    assert len(walks) == 3 and "diskcache.Index" in walks and all(rate > 0 for rate in walks.values())
 
 
 def test_plots_and_tables_are_made_from_the_results(results: Path, tmp_path: Path) -> None:
@@ -155,3 +157,23 @@ def test_splice_refuses_a_page_without_markers(tmp_path: Path) -> None:
     page.write_text("# nothing generated here\n")
     with pytest.raises(SystemExit, match="generated:sqlite"):
         splice(page, "sqlite", "table")
+
+
+def test_cassandra_costs_bill_each_operation_to_the_servers(cassandra_node: Any, tmp_path: Path) -> None:
+    """benchmarks.cassandra_costs on the kit's node: a row per operation kind with
+    the JVM CPU it cost, made into the Markdown table docs/benchmarks.md shows."""
+    from benchmarks.plot import costs_markdown
+
+    out = tmp_path / "cassandra-costs.json"
+    points = ",".join(f"{host}:{cassandra_node.port}" for host in cassandra_node.contact_points)
+    run_module("benchmarks.cassandra_costs", "--n", "10", "--idle", "0.5", "--settle", "0",
+               "--contact-points", points, "--out", str(out))
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["benchmark"] == "cassandra-costs" and doc["service"] == "cassandra"
+    rows = doc["operations"]
+    assert len(rows) == 8 and all(r["count"] >= 1 and r["wall_ms"] > 0 and r["jvm_cpu_ms"] >= 0 for r in rows)
+    assert sum(r["jvm_cpu_ms"] * r["count"] for r in rows) > 0  # the node worked, and it was counted
+    page = tmp_path / "page.md"
+    page.write_text("<!-- generated:cassandra-costs -->\n<!-- /generated:cassandra-costs -->\n", encoding="utf-8")
+    splice(page, "cassandra-costs", costs_markdown(doc))
+    assert page.read_text(encoding="utf-8").count("\n| ") == 1 + len(rows)
