@@ -5,7 +5,9 @@ Run:  .venv/bin/python -m benchmarks [--skip scale-sqlite,kit] [--scale-max-n N]
 The one command behind docs/benchmarks.md: it writes
 benchmarks/results/*.json, docs/bench-*.png and the generated sections of
 docs/benchmarks.md.  The full run takes about 40 minutes on a 2-core
-machine, most of it growing the scale stores; ``--skip`` leaves a step's
+machine, most of it growing the scale stores (``cassandra-costs`` starts the
+kit's three-node cluster: Docker and the Cassandra image, as for the kit's
+Cassandra backends); ``--skip`` leaves a step's
 previous results in place (they are still plotted).
 """
 
@@ -14,12 +16,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import bench_kit, bench_kyotocabinet, bench_scale, bench_sqlite, plot
+from . import bench_kit, bench_kyotocabinet, bench_scale, bench_sqlite, cassandra_costs, plot, profile_hotpaths
 
 STEPS = {
     "sqlite": lambda extra: bench_sqlite.main([]),
     "kyotocabinet": lambda extra: bench_kyotocabinet.main([]),
     "kit": lambda extra: bench_kit.main([]),
+    "profile": lambda extra: profile_hotpaths.main([]),
+    "cassandra-costs": lambda extra: cassandra_costs.main(["--cluster"]),
     "scale-kyotocabinet": lambda extra: bench_scale.main(["--family", "kyotocabinet", *extra]),
     "scale-sqlite": lambda extra: bench_scale.main(["--family", "sqlite", *extra]),
 }
