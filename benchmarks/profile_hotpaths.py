@@ -207,7 +207,7 @@ def iteration_experiment(n: int, rounds: int, folder: Path) -> dict[str, Any]:
     ours = filled["SqliteDict"]
 
     def unchecked() -> int:
-        # what _keys does per row, less decoding: the closed check, then the text between the quotes
+        # what views.decoded_keys does per row, less decoding: the closed check, then the text between the quotes
         count = 0
         for identity, _spelling, _ in ours._rows(True, False):
             if ours._closed:

@@ -34,10 +34,11 @@ from __future__ import annotations
 import inspect
 import os
 import threading
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping, ValuesView
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any, TypeVar
 
 from .codec import _quote, decode_key, decode_value, encode_value, key_identity, lookup_identity
+from .views import StoreItemsView, StoreKeysView, StoreValuesView, decoded_keys
 from .errors import CorruptStoreError, StoreClosedError
 
 _MISSING: Any = object()
@@ -159,24 +160,24 @@ class StoreBase(MutableMapping):
     def __iter__(self) -> Iterator[Any]:
         if self._closed:
             self._raise_closed()
-        return _keys(self, self._rows(True, False))
+        return decoded_keys(self, self._rows(True, False))
 
     def __reversed__(self) -> Iterator[Any]:
         if self._closed:
             self._raise_closed()
-        return _keys(self, self._rows(False, False))
+        return decoded_keys(self, self._rows(False, False))
 
-    def keys(self) -> "StoreKeysView":
+    def keys(self) -> StoreKeysView:
         if self._closed:
             self._raise_closed()
         return StoreKeysView(self)
 
-    def values(self) -> "StoreValuesView":
+    def values(self) -> StoreValuesView:
         if self._closed:
             self._raise_closed()
         return StoreValuesView(self)
 
-    def items(self) -> "StoreItemsView":
+    def items(self) -> StoreItemsView:
         if self._closed:
             self._raise_closed()
         return StoreItemsView(self)
@@ -394,94 +395,6 @@ def _constructor_options(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
 
 
 _OPTIONS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
-
-
-def _keys(store: StoreBase, rows: Iterator[Row]) -> Iterator[Any]:
-    decode, quote = decode_key, _quote
-    for identity, spelling, _ in rows:
-        if store._closed:
-            store._raise_closed()
-        # decode_key's first case, inlined (saving a call per key): a str key
-        # stored as its own JSON, no spelling.  The same check as there; any
-        # other row, and one that fails the check, goes through decode_key.
-        if spelling is None and type(identity) is str and identity[:1] == '"':
-            key = identity[1:-1]
-            if quote(key) == identity:
-                yield key
-                continue
-        try:
-            key = decode(identity, spelling)
-        except ValueError as exc:
-            raise store._corrupt_row(identity, "key", spelling if spelling is not None else identity, exc) from None
-        yield key
-
-
-def _values(store: StoreBase, rows: Iterator[Row]) -> Iterator[Any]:
-    for identity, _, text in rows:
-        if store._closed:
-            store._raise_closed()
-        try:
-            value = decode_value(text)
-        except ValueError as exc:
-            raise store._corrupt_row(identity, "value", text, exc) from None
-        yield value
-
-
-def _items(store: StoreBase, rows: Iterator[Row]) -> Iterator[tuple[Any, Any]]:
-    for identity, spelling, text in rows:
-        if store._closed:
-            store._raise_closed()
-        try:
-            key = decode_key(identity, spelling)
-        except ValueError as exc:
-            raise store._corrupt_row(identity, "key", spelling if spelling is not None else identity, exc) from None
-        try:
-            value = decode_value(text)
-        except ValueError as exc:
-            raise store._corrupt_row(identity, "value", text, exc) from None
-        yield key, value
-
-
-class StoreKeysView(KeysView):
-    """keys(): live, iterating on the database."""
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._mapping)
-
-    def __reversed__(self) -> Iterator[Any]:
-        return reversed(self._mapping)
-
-
-class StoreValuesView(ValuesView):
-    """values(): live, iterating on the database."""
-
-    def __iter__(self) -> Iterator[Any]:
-        store = self._mapping
-        if store._closed:
-            store._raise_closed()
-        return _values(store, store._rows(True, True))
-
-    def __reversed__(self) -> Iterator[Any]:
-        store = self._mapping
-        if store._closed:
-            store._raise_closed()
-        return _values(store, store._rows(False, True))
-
-
-class StoreItemsView(ItemsView):
-    """items(): live, iterating on the database."""
-
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        store = self._mapping
-        if store._closed:
-            store._raise_closed()
-        return _items(store, store._rows(True, True))
-
-    def __reversed__(self) -> Iterator[tuple[Any, Any]]:
-        store = self._mapping
-        if store._closed:
-            store._raise_closed()
-        return _items(store, store._rows(False, True))
 
 
 def encoded_rows(other: Any, kwargs: Mapping[str, Any]) -> list[EncodedRow]:
